@@ -1,0 +1,84 @@
+/**
+ * The JSON logger (pino). Secrets never reach the output: authorization headers, tokens, secrets, passwords and
+ * the secret configuration variables are censored wherever they appear in a logged object (up to two levels deep
+ * by name, and at the usual request/config paths).
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Key names whose values are always secret. */
+const SECRET_KEYS = [
+  'authorization',
+  'Authorization',
+  'cookie',
+  'set-cookie',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'apiToken',
+  'adminToken',
+  'calloutToken',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'password',
+  'passwd',
+  'privateKey',
+  'private_key',
+  'assertion',
+  'webhookUrl',
+  'smtpUrl',
+  'ROUTER_API_TOKEN',
+  'ROUTER_ADMIN_TOKEN',
+  'SF_CLIENT_SECRET',
+  'SF_ACCESS_TOKEN',
+  'HUBSPOT_ACCESS_TOKEN',
+  'HUBSPOT_CLIENT_SECRET',
+  'SLACK_WEBHOOK_URL',
+  'ALERT_WEBHOOK_URL',
+  'SMTP_URL',
+];
+
+export const REDACT_PATHS: string[] = [
+  ...SECRET_KEYS.flatMap((key) => {
+    const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+    const dot = k.startsWith('[') ? '' : '.';
+    return [k, `*${dot}${k}`, `*.*${dot}${k}`];
+  }),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'request.headers.authorization',
+];
+
+export interface LoggerOptions {
+  /** Defaults to env LOG_LEVEL, else `silent` under jest and `info` otherwise. */
+  level?: LogLevel;
+  /** Where lines go (default stdout). Tests pass a stream to capture output. */
+  destination?: DestinationStream;
+  /** Fixed fields on every line. */
+  base?: Record<string, unknown>;
+}
+
+export function defaultLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const fromEnv = env.LOG_LEVEL;
+  if (fromEnv && (LOG_LEVELS as readonly string[]).includes(fromEnv)) return fromEnv as LogLevel;
+  return env.JEST_WORKER_ID !== undefined ? 'silent' : 'info';
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const config: pino.LoggerOptions = {
+    level: options.level ?? defaultLogLevel(),
+    base: { service: 'lead-router', ...(options.base ?? {}) },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
