@@ -64,6 +64,28 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** Fixed fields on every line. */
   base?: Record<string, unknown>;
+  /**
+   * Secret values (tokens, client secrets) scrubbed from every line whatever field they hide in, e.g. an error
+   * message that quotes a token. Values shorter than 8 characters are ignored.
+   */
+  secrets?: ReadonlyArray<string | null | undefined>;
+}
+
+/** Replaces every occurrence of each secret (raw and JSON-escaped) in a serialized line. */
+export function scrubber(secrets: ReadonlyArray<string | null | undefined>): ((line: string) => string) | null {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length < 8) continue;
+    needles.add(secret);
+    needles.add(JSON.stringify(secret).slice(1, -1));
+  }
+  if (needles.size === 0) return null;
+  const list = [...needles].sort((a, b) => b.length - a.length);
+  return (line) => {
+    let out = line;
+    for (const needle of list) if (out.includes(needle)) out = out.split(needle).join('[redacted]');
+    return out;
+  };
 }
 
 export function defaultLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
@@ -80,5 +102,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
+  const scrub = scrubber(options.secrets ?? []);
+  if (scrub) config.hooks = { streamWrite: scrub };
   return options.destination ? pino(config, options.destination) : pino(config);
 }

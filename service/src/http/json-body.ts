@@ -142,10 +142,13 @@ export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
         ]);
       }
       const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+      if (Number.isFinite(declared) && declared > limit) {
+        // Node drains an unread body after the answer so the client can read it; an absurd one is not worth
+        // draining, so that connection is closed instead.
+        if (declared > limit * 16) res.setHeader('Connection', 'close');
+        throw tooLarge();
+      }
     } catch (err) {
-      // Do not read a body we refuse: close the connection after answering instead of draining it.
-      res.setHeader('Connection', 'close');
       return next(err);
     }
 
@@ -164,9 +167,10 @@ export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) {
-        res.setHeader('Connection', 'close');
-        req.pause();
-        return finish(tooLarge());
+        // Keep reading and discarding (bounded by the server's requestTimeout) so the client sees the 413.
+        finish(tooLarge());
+        req.resume();
+        return;
       }
       chunks.push(chunk);
     };

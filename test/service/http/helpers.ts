@@ -67,3 +67,42 @@ export async function startTestServer(overrides: Partial<HttpAppOptions> = {}): 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
+
+export interface RawResponse {
+  status: number;
+  headers: import('node:http').IncomingHttpHeaders;
+  text: string;
+  json(): any;
+}
+
+/**
+ * A raw request over node:http, for what fetch would normalise or refuse (odd paths, chunked bodies,
+ * oversized headers). `body` may be a string, a Buffer or an array of chunks (sent chunked).
+ */
+export function rawRequest(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer | Array<string | Buffer> },
+): Promise<RawResponse> {
+  const http = require('node:http') as typeof import('node:http');
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { hostname, port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    const body = options.body;
+    if (Array.isArray(body)) {
+      for (const chunk of body) req.write(chunk);
+    } else if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
