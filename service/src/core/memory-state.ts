@@ -1,6 +1,11 @@
 /**
  * In-memory pool state and member facts: what the store keeps, held in maps. Used by simulate, the what-if CLI,
- * benchmarks and tests; decisions applied here evolve state exactly like the store's commit does.
+ * benchmarks and tests; apply() evolves it exactly like the store's commit of a decision:
+ *   - the pool's state (round-robin pointer, smooth-weight currents) becomes stateChange.poolState;
+ *   - the daily count of (ruleset, pool, owner, stateChange.dayKey) goes up by one;
+ *   - the new owner's open count goes up by one for every decision (any assignment opens a lead for its owner);
+ *     when the lead was open for another owner before (a reroute), that owner's count goes down by one.
+ * Deciding without apply() (a repeat) moves nothing.
  */
 import type { CompiledRuleset } from './api';
 import type { DecisionInput, DecisionResult, Lead, MemberFacts, PoolState } from './types';
@@ -28,59 +33,136 @@ export interface MemoryStateSnapshot {
 
 export type AccountOwnerLookup = (domain: string) => string | null;
 
+const SEP = '\u0000';
+const noAccount: AccountOwnerLookup = () => null;
+
+function copyPoolState(s: PoolState): PoolState {
+  const out: PoolState = { lastOwnerId: s.lastOwnerId, currents: { ...s.currents } };
+  if (s.lastIndex !== undefined) out.lastIndex = s.lastIndex;
+  return out;
+}
+
 export class MemoryRoutingState {
+  private readonly pools = new Map<string, PoolState>();
+  private readonly daily = new Map<string, number>();
+  private readonly open = new Map<string, number>();
+  private readonly availability = new Map<string, boolean>();
+  private readonly leadOwners = new Map<string, string>();
+
   constructor(snapshot?: MemoryStateSnapshot) {
-    void snapshot;
-    throw new Error('not implemented');
+    if (!snapshot) return;
+    for (const [ruleset, pools] of Object.entries(snapshot.pools ?? {})) {
+      for (const [poolId, s] of Object.entries(pools)) this.pools.set(ruleset + SEP + poolId, copyPoolState(s));
+    }
+    for (const d of snapshot.daily ?? []) this.daily.set(this.dailyKey(d.ruleset, d.poolId, d.ownerId, d.dayKey), d.count);
+    for (const [o, n] of Object.entries(snapshot.openLeads ?? {})) this.open.set(o, n);
+    for (const [o, a] of Object.entries(snapshot.availability ?? {})) this.availability.set(o, a);
+    for (const [l, o] of Object.entries(snapshot.leadOwners ?? {})) this.leadOwners.set(l, o);
   }
-  /** The pool state of (ruleset, pool); a fresh state when none was stored. */
+
+  private dailyKey(ruleset: string, poolId: string, ownerId: string, dayKey: string): string {
+    return ruleset + SEP + poolId + SEP + ownerId + SEP + dayKey;
+  }
+
+  /** The pool state of (ruleset, pool); a fresh state when none was stored. Returned as a copy. */
   poolState(ruleset: string, poolId: string): PoolState {
-    void ruleset; void poolId;
-    throw new Error('not implemented');
+    const s = this.pools.get(ruleset + SEP + poolId);
+    return s ? copyPoolState(s) : { lastOwnerId: null, currents: {} };
   }
+
   /** Facts of one member of (ruleset, pool) on calendar day `dayKey`. */
   memberFacts(ruleset: string, poolId: string, ownerId: string, dayKey: string): MemberFacts {
-    void ruleset; void poolId; void ownerId; void dayKey;
-    throw new Error('not implemented');
+    const facts: MemberFacts = {
+      assignedToday: this.daily.get(this.dailyKey(ruleset, poolId, ownerId, dayKey)) ?? 0,
+      openLeads: this.open.get(ownerId) ?? 0,
+    };
+    const a = this.availability.get(ownerId);
+    if (a !== undefined) facts.available = a;
+    return facts;
   }
+
   /** A DecisionInput reading this state for one lead. */
   inputFor(compiled: CompiledRuleset, lead: Lead, now: Date, accountOwnerByDomain?: AccountOwnerLookup): DecisionInput {
-    void compiled; void lead; void now; void accountOwnerByDomain;
-    throw new Error('not implemented');
+    const ruleset = compiled.name;
+    return {
+      lead,
+      now,
+      poolState: (poolId) => {
+        // read-only view: decide() never mutates it, so no copy is needed on the hot path
+        return this.pools.get(ruleset + SEP + poolId) ?? { lastOwnerId: null, currents: {} };
+      },
+      memberFacts: (poolId, ownerId) => this.memberFacts(ruleset, poolId, ownerId, compiled.dayKey(poolId, now)),
+      accountOwnerByDomain: accountOwnerByDomain ?? noAccount,
+    };
   }
-  /** Decide without moving anything (a repeat or a simulation step that is not applied). */
+
+  /** Decide without moving anything (a repeat, or a step that is not applied). */
   decide(compiled: CompiledRuleset, lead: Lead, now: Date, accountOwnerByDomain?: AccountOwnerLookup): DecisionResult {
-    void compiled; void lead; void now; void accountOwnerByDomain;
-    throw new Error('not implemented');
+    return compiled.decide(this.inputFor(compiled, lead, now, accountOwnerByDomain));
   }
+
   /** decide + apply. */
   route(compiled: CompiledRuleset, lead: Lead, now: Date, accountOwnerByDomain?: AccountOwnerLookup): DecisionResult {
-    void compiled; void lead; void now; void accountOwnerByDomain;
-    throw new Error('not implemented');
+    const result = this.decide(compiled, lead, now, accountOwnerByDomain);
+    this.apply(result, now);
+    return result;
   }
+
   /** Commit a decision's counter moves, as the store does in the decision's transaction. */
   apply(result: DecisionResult, now: Date): void {
-    void result; void now;
-    throw new Error('not implemented');
+    void now; // the day a count is charged to travels in stateChange.dayKey
+    const change = result.stateChange;
+    if (change) {
+      this.pools.set(result.ruleset + SEP + change.poolId, copyPoolState(change.poolState));
+      const k = this.dailyKey(result.ruleset, change.poolId, change.ownerId, change.dayKey);
+      this.daily.set(k, (this.daily.get(k) ?? 0) + 1);
+    }
+    const previous = this.leadOwners.get(result.leadId);
+    if (previous === result.ownerId) return; // still open for the same owner: nothing new is open
+    if (previous !== undefined) this.open.set(previous, Math.max(0, (this.open.get(previous) ?? 0) - 1));
+    this.open.set(result.ownerId, (this.open.get(result.ownerId) ?? 0) + 1);
+    this.leadOwners.set(result.leadId, result.ownerId);
   }
+
   /** Run-time availability override (PATCH /v1/members); undefined clears it. */
   setAvailability(ownerId: string, available: boolean | undefined): void {
-    void ownerId; void available;
-    throw new Error('not implemented');
+    if (available === undefined) this.availability.delete(ownerId);
+    else this.availability.set(ownerId, available);
   }
+
   setOpenLeads(ownerId: string, openLeads: number): void {
-    void ownerId; void openLeads;
-    throw new Error('not implemented');
+    this.open.set(ownerId, openLeads);
   }
+
   /** A lead stopped being open (converted, deleted, closed status): its owner's open count goes down. */
   closeLead(leadId: string): void {
-    void leadId;
-    throw new Error('not implemented');
+    const owner = this.leadOwners.get(leadId);
+    if (owner === undefined) return;
+    this.leadOwners.delete(leadId);
+    this.open.set(owner, Math.max(0, (this.open.get(owner) ?? 0) - 1));
   }
+
   snapshot(): MemoryStateSnapshot {
-    throw new Error('not implemented');
+    const pools: Record<string, Record<string, PoolState>> = {};
+    for (const [k, s] of this.pools) {
+      const [ruleset, poolId] = k.split(SEP);
+      (pools[ruleset] ??= {})[poolId] = copyPoolState(s);
+    }
+    const daily: DailyCountEntry[] = [];
+    for (const [k, count] of this.daily) {
+      const [ruleset, poolId, ownerId, dayKey] = k.split(SEP);
+      daily.push({ ruleset, poolId, ownerId, dayKey, count });
+    }
+    return {
+      pools,
+      daily,
+      openLeads: Object.fromEntries(this.open),
+      availability: Object.fromEntries(this.availability),
+      leadOwners: Object.fromEntries(this.leadOwners),
+    };
   }
+
   clone(): MemoryRoutingState {
-    throw new Error('not implemented');
+    return new MemoryRoutingState(this.snapshot());
   }
 }

@@ -63,7 +63,7 @@ export interface PoolTrace {
 export interface TargetTrace {
   type: 'user' | 'queue' | 'pool' | 'accountOwner';
   /** accountOwner: the domain looked up and whether an account matched. */
-  account?: { domain: string | null; matched: boolean; ownerId?: string };
+  account?: { domain: string | null; matched: boolean; ownerId?: string; error?: string };
   pool?: PoolTrace;
   /** accountOwner -> else: the trace of the fallback target. */
   else?: TargetTrace;
@@ -84,6 +84,11 @@ export interface PoolState {
   lastOwnerId: string | null;
   /** weighted: smooth weighted round robin "current" value per member id. */
   currents: Record<string, number>;
+  /**
+   * round_robin: list position of lastOwnerId when it was assigned. Only used when that member has since been
+   * removed from the pool: the turn then goes to the member now at that position. Optional (older states lack it).
+   */
+  lastIndex?: number;
 }
 
 /** Run-time facts about one member in one pool, read from the store before deciding. */
