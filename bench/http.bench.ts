@@ -1,0 +1,383 @@
+/**
+ * Benchmark 3: HTTP. `POST /v1/route` with a 15-field lead, 1 and 32 connections, 10 s each (BENCH_SECONDS),
+ * measured with wrk (a separate C process; `apt-get install -y wrk`) against three servers started by this
+ * script, each in its own child process so no two share an event loop:
+ *   - echo:     a bare Express 5 JSON echo (express.json(), res.json(req.body)): the baseline;
+ *   - platform: our HTTP platform (createHttpApp: request id, metrics, JSON reader, auth guard, zod validation,
+ *               error middleware) with a stub route answering a fixed decision: the cost of the HTTP layer alone;
+ *   - service:  the real service from dist (`node service/bin/start.js`, SQLite in a temp dir, tokens set), when
+ *               it exists and answers POST /v1/route with 200.
+ * Each request carries a distinct valid Lead Id (15 characters plus the case-safe checksum, computed in the wrk
+ * Lua script), so the service makes a fresh decision every time instead of answering repeats.
+ * Prints req/s and p99 for each, and the ratios to the echo measured in the same run; never asserts.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The repository root: the nearest folder above this file (compiled into dist/bench or not) with a package.json. */
+function findRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json')) && resolve(dir, '..') !== dir) dir = resolve(dir, '..');
+  return dir;
+}
+const ROOT = findRoot(__dirname);
+const API_TOKEN = 'bench-callout-token-0123456789abcdef';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const CONNECTIONS = [1, 32];
+
+interface WrkResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+interface Row {
+  server: string;
+  connections: number;
+  result: WrkResult;
+}
+
+/** The 15 fields of the benchmark lead (Id is replaced per request by the Lua script). */
+export const BENCH_LEAD = {
+  Id: '00Q000000000000',
+  FirstName: 'Ada',
+  LastName: 'Lovelace',
+  Email: 'ada@analytical-engines.example.com',
+  Company: 'Analytical Engines Ltd',
+  Title: 'VP Engineering',
+  Phone: '+44 20 7946 0000',
+  Country: 'GB',
+  State: 'London',
+  City: 'London',
+  Industry: 'Technology',
+  LeadSource: 'Web',
+  NumberOfEmployees: 1200,
+  AnnualRevenue: 25000000,
+  Website: 'https://analytical-engines.example.com',
+};
+
+/**
+ * wrk script: one distinct 15-character id per request ('00Q' + run + thread + counter), extended to 18
+ * characters with the case-safe checksum (per 5-character chunk, a bit per uppercase letter, indexing
+ * A-Z0-5), so both id forms the contract accepts are exercised by the service's conversion/validation.
+ */
+function luaScript(bodyTemplate: string): string {
+  const [before, after] = bodyTemplate.split('__LEAD_ID__');
+  return `
+local ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+local threads = {}
+local counter = 0
+local run = "00"
+local tid = 0
+local before = ${JSON.stringify(before)}
+local after = ${JSON.stringify(after)}
+
+local function checksum(id15)
+  local out = ""
+  for chunk = 0, 2 do
+    local bits = 0
+    for i = 0, 4 do
+      local c = string.byte(id15, chunk * 5 + i + 1)
+      if c >= 65 and c <= 90 then bits = bits + 2 ^ i end
+    end
+    out = out .. string.sub(ALPHABET, bits + 1, bits + 1)
+  end
+  return out
+end
+
+local next_tid = 0
+function setup(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  if args[1] then run = args[1] end
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer ${API_TOKEN}"
+end
+
+function request()
+  counter = counter + 1
+  local id15 = string.format("00Q%s%02d%08d", run, tid, counter)
+  return wrk.format(nil, nil, nil, before .. id15 .. checksum(id15) .. after)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH_RESULT {\\"requests\\":%d,\\"micros\\":%d,\\"p50\\":%d,\\"p99\\":%d,\\"errors\\":%d,\\"non2xx\\":%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+`;
+}
+
+/** Same checksum as the Lua script, for checking the script's ids from TypeScript. */
+export function salesforceIdChecksum(id15: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+  let out = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = id15.charCodeAt(chunk * 5 + i);
+      if (c >= 65 && c <= 90) bits |= 1 << i;
+    }
+    out += alphabet[bits];
+  }
+  return out;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`no /healthz answer from ${url} within ${timeoutMs} ms`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function runWrk(url: string, script: string, connections: number, seconds: number, runTag: string): WrkResult {
+  const out = spawnSync(
+    'wrk',
+    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, `${url}/v1/route`, '--', runTag],
+    { encoding: 'utf8' },
+  );
+  const line = (out.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (out.status !== 0 || !line) throw new Error(`wrk failed (${out.status}): ${out.stderr || out.stdout}`);
+  const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as Record<string, number>;
+  const secs = r.micros! / 1e6;
+  return {
+    requests: r.requests!,
+    seconds: secs,
+    rps: r.requests! / secs,
+    p50ms: r.p50! / 1000,
+    p99ms: r.p99! / 1000,
+    errors: r.errors!,
+    non2xx: r.non2xx!,
+  };
+}
+
+interface Target {
+  name: string;
+  start(port: number): ChildProcess;
+  cleanup?: () => void;
+}
+
+function nodeChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'], cwd: ROOT });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (/error/i.test(text)) process.stderr.write(`[${args.join(' ').slice(-40)}] ${text}`);
+  });
+  return child;
+}
+
+async function benchTarget(target: Target, script: string, seconds: number, runIndex: { n: number }): Promise<Row[] | string> {
+  const port = await freePort();
+  const child = target.start(port);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(url, child);
+    const probeId = '00Q990000000001';
+    const probe = await fetch(`${url}/v1/route`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}` },
+      body: JSON.stringify({ lead: { ...BENCH_LEAD, Id: probeId + salesforceIdChecksum(probeId) } }),
+    });
+    const probeText = await probe.text();
+    if (probe.status !== 200) return `POST /v1/route answered ${probe.status}: ${probeText.slice(0, 200)}`;
+    runWrk(url, script, 8, Math.min(2, seconds), String(runIndex.n++).padStart(2, '0')); // warm-up (JIT, caches)
+    const rows: Row[] = [];
+    for (const connections of CONNECTIONS) {
+      rows.push({ server: target.name, connections, result: runWrk(url, script, connections, seconds, String(runIndex.n++).padStart(2, '0')) });
+    }
+    return rows;
+  } finally {
+    await stop(child);
+    target.cleanup?.();
+  }
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function printTable(rows: Row[], seconds: number): void {
+  console.log(`\nHTTP: POST /v1/route, 15-field lead, wrk -t1, ${seconds} s per run (distinct lead ids)`);
+  console.log(`${pad('server', 10)}${pad('conns', 7)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('errors', 8)}${pad('x echo req/s', 14)}x echo p99`);
+  for (const row of rows) {
+    const echo = rows.find((r) => r.server === 'echo' && r.connections === row.connections)?.result;
+    const r = row.result;
+    const rpsRatio = echo ? (r.rps / echo.rps).toFixed(2) : '-';
+    const p99Ratio = echo ? (r.p99ms / echo.p99ms).toFixed(2) : '-';
+    console.log(
+      `${pad(row.server, 10)}${pad(String(row.connections), 7)}${pad(r.rps.toFixed(0), 10)}${pad(r.p50ms.toFixed(2), 9)}${pad(r.p99ms.toFixed(2), 9)}${pad(String(r.errors + r.non2xx), 8)}${pad(rpsRatio, 14)}${p99Ratio}`,
+    );
+  }
+  console.log('Targets for the service: >= 0.67x the echo throughput (with durable audit), p99 <= 1.5x the echo.');
+}
+
+export async function run(): Promise<void> {
+  if (spawnSync('wrk', ['-v']).error) {
+    console.log('HTTP bench skipped: wrk is not installed (apt-get install -y wrk)');
+    return;
+  }
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const dir = mkdtempSync(join(tmpdir(), 'lead-router-http-bench-'));
+  const script = join(dir, 'route.lua');
+  const template = JSON.stringify({ lead: { ...BENCH_LEAD, Id: '__LEAD_ID__' } });
+  writeFileSync(script, luaScript(template));
+  const self = __filename;
+  const quietEnv = { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  const targets: Target[] = [
+    { name: 'echo', start: (port) => nodeChild([self, '--serve=echo', String(port)], quietEnv) },
+    { name: 'platform', start: (port) => nodeChild([self, '--serve=platform', String(port)], quietEnv) },
+  ];
+  const startJs = join(ROOT, 'service', 'bin', 'start.js');
+  const mainJs = join(ROOT, 'dist', 'service', 'src', 'main.js');
+  const dbDir = join(dir, 'db');
+  if (existsSync(mainJs)) {
+    targets.push({
+      name: 'service',
+      start: (port) =>
+        nodeChild([startJs], {
+          ...quietEnv,
+          PORT: String(port),
+          DATABASE_URL: `sqlite:${join(dbDir, 'bench.db')}`,
+          ROUTER_API_TOKEN: API_TOKEN,
+          ROUTER_ADMIN_TOKEN: ADMIN_TOKEN,
+          SF_INSTANCE_URL: '',
+        }),
+    });
+  }
+  const rows: Row[] = [];
+  const skipped: string[] = [];
+  const runIndex = { n: 10 };
+  try {
+    for (const target of targets) {
+      const result = await benchTarget(target, script, seconds, runIndex);
+      if (typeof result === 'string') skipped.push(`${target.name}: skipped (${result})`);
+      else rows.push(...result);
+    }
+    if (!existsSync(mainJs)) skipped.push('service: skipped (dist/service/src/main.js does not exist yet)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  printTable(rows, seconds);
+  for (const line of skipped) console.log(line);
+}
+
+/** Child-process servers of this benchmark. */
+async function serve(kind: string, port: number): Promise<void> {
+  const express = (await import('express')).default;
+  if (kind === 'echo') {
+    const app = express();
+    app.use(express.json());
+    app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    app.post('/v1/route', (req, res) => {
+      res.json(req.body);
+    });
+    app.listen(port, '127.0.0.1');
+    return;
+  }
+  const { z } = await import('zod');
+  const http = await import('../service/src/http');
+  const { createLogger } = await import('../service/src/logger');
+  const leadSchema = z.object({
+    ruleset: z.string().max(64).optional(),
+    lead: z.looseObject({ Id: z.string().regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/) }),
+  });
+  const seen = process.env.BENCH_CHECK_IDS === '1' ? new Set<string>() : null;
+  const app = http.createHttpApp({
+    logger: createLogger({ level: 'warn' }),
+    metrics: http.createMetrics(),
+    auth: http.createAuthGuards({ callout: API_TOKEN, admin: ADMIN_TOKEN }),
+    readiness: async () => ({ ready: true, checks: {} }),
+    mount: (router, { auth, metrics }) => {
+      router.post('/v1/route', auth.callout, (req, res) => {
+        const started = process.hrtime.bigint();
+        const body = parseBody(http.parseOrThrow(leadSchema, req.body, 'body'));
+        // The harness's own check: every id carries a valid checksum and (with BENCH_CHECK_IDS=1) is new.
+        if (body.leadId.length === 18 && salesforceIdChecksum(body.leadId.slice(0, 15)) !== body.leadId.slice(15)) {
+          throw new http.BadRequestError('bad id checksum', [{ path: 'lead.Id', message: body.leadId }]);
+        }
+        if (seen) {
+          if (seen.has(body.leadId)) throw new http.ConflictError('repeated id', [{ path: 'lead.Id', message: body.leadId }]);
+          seen.add(body.leadId);
+        }
+        const answer: import('../service/src/http').RouteDecisionBody = {
+          decisionId: 'dec_stub',
+          leadId: body.leadId,
+          ownerId: '005000000000001AAA',
+          ownerType: 'User',
+          ruleId: 'stub',
+          poolId: null,
+          ruleset: body.ruleset,
+          rulesetVersion: 1,
+          reason: 'Stub route of the HTTP benchmark',
+          repeat: false,
+        };
+        metrics.decisionsTotal.inc({ ruleset: body.ruleset, rule: 'stub', outcome: 'decided' });
+        metrics.decisionLatency.observe({ ruleset: body.ruleset }, Number(process.hrtime.bigint() - started) / 1e9);
+        res.json(answer);
+      });
+    },
+  });
+  await http.listen(app, { port });
+}
+
+function parseBody(b: { ruleset?: string; lead: { Id: string } }): { ruleset: string; leadId: string } {
+  return { ruleset: b.ruleset ?? 'default', leadId: b.lead.Id };
+}
+
+const serveArg = process.argv.find((a) => a.startsWith('--serve='));
+if (serveArg) {
+  void serve(serveArg.slice('--serve='.length), Number(process.argv[process.argv.indexOf(serveArg) + 1]));
+} else if (require.main === module || process.argv[1] === __filename) {
+  run().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
