@@ -368,6 +368,32 @@ export function describeConfig(config: Config): Record<string, unknown> {
   };
 }
 
+/** Every secret value of the configuration, for createLogger({ secrets }) so no log line can carry one. */
+export function configSecrets(config: Config): string[] {
+  const sf = config.salesforce?.auth;
+  const values = [
+    config.apiToken,
+    config.adminToken,
+    sf?.kind === 'clientCredentials' ? sf.clientSecret : null,
+    sf?.kind === 'accessToken' ? sf.accessToken : null,
+    config.hubspot.accessToken,
+    config.hubspot.clientSecret,
+    config.slackWebhookUrl,
+    config.alertWebhookUrl,
+    config.smtpUrl,
+    config.database.kind === 'postgres' ? passwordOf(config.database.url) : null,
+  ];
+  return values.filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+function passwordOf(url: string): string | null {
+  try {
+    return decodeURIComponent(new URL(url).password) || null;
+  } catch {
+    return null;
+  }
+}
+
 /** The lines main prints once when it generated tokens. */
 export function generatedTokensNotice(config: Config): string {
   const lines = config.generatedTokens.map((name) =>

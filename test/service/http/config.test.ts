@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, describeConfig, generatedTokensNotice, loadConfig } from '../../../service/src/config';
+import { ConfigError, configSecrets, describeConfig, generatedTokensNotice, loadConfig } from '../../../service/src/config';
 
 const TOKENS = { ROUTER_API_TOKEN: 'callout-token-0123456789', ROUTER_ADMIN_TOKEN: 'admin-token-0123456789' };
 
@@ -170,6 +170,9 @@ describe('loadConfig', () => {
       SF_CLIENT_SECRET: secrets.SF_CLIENT_SECRET,
       DATABASE_URL: 'postgres://user:dbpassword@127.0.0.1/test',
     });
+    expect(configSecrets(ok).sort()).toEqual(
+      [TOKENS.ROUTER_API_TOKEN, TOKENS.ROUTER_ADMIN_TOKEN, secrets.SF_CLIENT_SECRET, 'dbpassword'].sort(),
+    );
     const described = JSON.stringify(describeConfig(ok));
     for (const value of [secrets.SF_CLIENT_SECRET, TOKENS.ROUTER_API_TOKEN, TOKENS.ROUTER_ADMIN_TOKEN, 'dbpassword']) {
       expect(described).not.toContain(value);
