@@ -1,0 +1,138 @@
+/**
+ * SQLite schema, as numbered migrations. Applied in order at open, each in its own transaction, recorded in
+ * schema_migrations; a migration is never edited once released, only followed by a new one.
+ * Times are ISO-8601 UTC text (lexical order = time order); JSON columns are TEXT.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE rulesets (
+  name           TEXT PRIMARY KEY,
+  active_version INTEGER,
+  latest_version INTEGER NOT NULL,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Immutable: rows are only ever inserted.
+CREATE TABLE ruleset_versions (
+  name       TEXT NOT NULL REFERENCES rulesets(name),
+  version    INTEGER NOT NULL,
+  body       TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  PRIMARY KEY (name, version)
+);
+
+-- Keyed by ruleset name and pool id, not version: a new version keeps the pointer (ruleset.md, round_robin).
+CREATE TABLE pool_state (
+  ruleset       TEXT NOT NULL,
+  pool_id       TEXT NOT NULL,
+  last_owner_id TEXT,
+  currents      TEXT NOT NULL DEFAULT '{}',
+  updated_at    TEXT NOT NULL,
+  PRIMARY KEY (ruleset, pool_id)
+) WITHOUT ROWID;
+
+CREATE TABLE daily_counts (
+  ruleset  TEXT NOT NULL,
+  pool_id  TEXT NOT NULL,
+  day_key  TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  count    INTEGER NOT NULL,
+  PRIMARY KEY (ruleset, pool_id, day_key, owner_id)
+) WITHOUT ROWID;
+
+CREATE TABLE lead_owners (
+  lead_id    TEXT PRIMARY KEY,
+  owner_id   TEXT NOT NULL,
+  open       INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE owner_open_counts (
+  owner_id   TEXT PRIMARY KEY,
+  open_count INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE member_availability (
+  owner_id   TEXT PRIMARY KEY,
+  available  INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE decisions (
+  id                TEXT PRIMARY KEY,
+  lead_id           TEXT NOT NULL,
+  ruleset           TEXT NOT NULL,
+  ruleset_version   INTEGER NOT NULL,
+  owner_id          TEXT NOT NULL,
+  owner_type        TEXT NOT NULL,
+  rule_id           TEXT,
+  pool_id           TEXT,
+  reason            TEXT NOT NULL,
+  trace             TEXT NOT NULL,
+  lead              TEXT NOT NULL,
+  source            TEXT NOT NULL,
+  previous_owner_id TEXT,
+  created_at        TEXT NOT NULL
+);
+-- Idempotency lookup (lead, ruleset, version -> newest) and the leadId filter.
+CREATE INDEX decisions_by_lead ON decisions (lead_id, ruleset, ruleset_version, id);
+-- The other filters of GET /v1/decisions, each newest-first by id (ids sort by time).
+CREATE INDEX decisions_by_owner ON decisions (owner_id, id);
+CREATE INDEX decisions_by_ruleset ON decisions (ruleset, id);
+CREATE INDEX decisions_by_rule ON decisions (rule_id, id);
+
+CREATE TABLE decision_timeline (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  decision_id TEXT NOT NULL,
+  step        TEXT NOT NULL,
+  at          TEXT NOT NULL,
+  detail      TEXT
+);
+CREATE INDEX decision_timeline_by_decision ON decision_timeline (decision_id, at);
+
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind            TEXT NOT NULL,
+  key             TEXT NOT NULL,
+  payload         TEXT NOT NULL,
+  status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','done','failed','dead')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  last_error      TEXT,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  claimed_by      TEXT,
+  claimed_until   TEXT
+);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at, id);
+CREATE INDEX outbox_by_key ON outbox (kind, key);
+
+CREATE TABLE stream_checkpoints (
+  channel          TEXT PRIMARY KEY,
+  replay_id        TEXT NOT NULL,
+  commit_timestamp TEXT,
+  updated_at       TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE account_domains (
+  domain     TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  owner_id   TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX account_domains_by_account ON account_domains (account_id);
+`,
+  },
+];

@@ -1,0 +1,648 @@
+/**
+ * The store port on SQLite (better-sqlite3 12): one connection, WAL journal.
+ *
+ * Durability: every transaction ends with COMMIT before its promise resolves, so before any answer is sent the
+ * WAL frames are written to the file with write(2). A killed process (kill -9) cannot lose them: they sit in the
+ * OS page cache, owned by the kernel. `synchronous=NORMAL` (default) skips the fsync per commit, so only an OS
+ * crash or a power cut may lose the last commits (the database stays consistent either way: WAL replays whole
+ * transactions only). `synchronous=FULL` adds the fsync per commit for machines where that matters; its cost is
+ * printed by bench/store.bench.ts.
+ *
+ * Concurrency: better-sqlite3 is synchronous, but a transaction body is async (the port is the same for
+ * PostgreSQL), so transactions and reads run one at a time through an async mutex; BEGIN IMMEDIATE takes the
+ * write lock up front so another process on the same file (the CLI) waits (busy_timeout) instead of deadlocking.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { PoolState, Ruleset } from '../../../core';
+import type {
+  AccountDomain,
+  AvailabilityOverride,
+  ClaimOptions,
+  DailyCount,
+  DecisionFilter,
+  DecisionRecord,
+  LeadOwnership,
+  NewOutboxMessage,
+  OutboxMessage,
+  OutboxStatus,
+  RoutingFacts,
+  RoutingFactsQuery,
+  RulesetSummary,
+  RulesetVersionInfo,
+  RulesetVersionRecord,
+  Store,
+  StoreReads,
+  StoreTx,
+  StreamCheckpoint,
+  TimelineEntry,
+} from '../../../features/store-port';
+import { dailyKey } from '../../../features/store-port';
+import { AsyncMutex } from '../mutex';
+import { SQLITE_MIGRATIONS, type Migration } from './migrations';
+
+type Db = Database.Database;
+type Row = Record<string, unknown>;
+
+export interface SqliteStoreOptions {
+  /** File path, or `:memory:` (tests only: nothing survives close). */
+  path: string;
+  synchronous?: 'NORMAL' | 'FULL';
+  busyTimeoutMs?: number;
+}
+
+const str = (v: unknown): string => v as string;
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function decisionFromRow(r: Row): DecisionRecord {
+  return {
+    id: str(r.id),
+    leadId: str(r.lead_id),
+    ruleset: str(r.ruleset),
+    rulesetVersion: Number(r.ruleset_version),
+    ownerId: str(r.owner_id),
+    ownerType: str(r.owner_type) as DecisionRecord['ownerType'],
+    ruleId: strOrNull(r.rule_id),
+    poolId: strOrNull(r.pool_id),
+    reason: str(r.reason),
+    trace: JSON.parse(str(r.trace)) as DecisionRecord['trace'],
+    lead: JSON.parse(str(r.lead)) as Record<string, unknown>,
+    source: str(r.source) as DecisionRecord['source'],
+    previousOwnerId: strOrNull(r.previous_owner_id),
+    createdAt: str(r.created_at),
+  };
+}
+
+function outboxFromRow(r: Row): OutboxMessage {
+  return {
+    id: String(r.id),
+    kind: str(r.kind),
+    key: str(r.key),
+    payload: JSON.parse(str(r.payload)) as unknown,
+    status: str(r.status) as OutboxStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: str(r.next_attempt_at),
+    lastError: strOrNull(r.last_error),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+    claimedBy: strOrNull(r.claimed_by),
+    claimedUntil: strOrNull(r.claimed_until),
+  };
+}
+
+function summaryFromRow(r: Row): RulesetSummary {
+  return {
+    name: str(r.name),
+    activeVersion: r.active_version === null ? null : Number(r.active_version),
+    latestVersion: Number(r.latest_version),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+  };
+}
+
+function poolStateFromRow(r: Row): PoolState {
+  return { lastOwnerId: strOrNull(r.last_owner_id), currents: JSON.parse(str(r.currents)) as Record<string, number> };
+}
+
+export function applyMigrations(db: Db, migrations: Migration[] = SQLITE_MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
+  );
+  const done: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    }).immediate();
+    done.push(m.version);
+  }
+  return done;
+}
+
+/** All statements, prepared once per connection. */
+function prepareStatements(db: Db) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    listRulesets: p('SELECT * FROM rulesets ORDER BY name'),
+    getRuleset: p('SELECT * FROM rulesets WHERE name = ?'),
+    activeVersion: p('SELECT active_version FROM rulesets WHERE name = ?').pluck(),
+    insertRuleset: p(
+      'INSERT INTO rulesets (name, active_version, latest_version, created_at, updated_at) VALUES (?, NULL, 1, ?, ?)',
+    ),
+    bumpLatest: p('UPDATE rulesets SET latest_version = ?, updated_at = ? WHERE name = ?'),
+    insertVersion: p(
+      'INSERT INTO ruleset_versions (name, version, body, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
+    ),
+    getVersion: p(
+      `SELECT v.*, (r.active_version = v.version) AS active FROM ruleset_versions v
+       JOIN rulesets r ON r.name = v.name WHERE v.name = ? AND v.version = ?`,
+    ),
+    listVersions: p(
+      `SELECT v.name, v.version, v.created_at, v.created_by, (r.active_version = v.version) AS active
+       FROM ruleset_versions v JOIN rulesets r ON r.name = v.name WHERE v.name = ? ORDER BY v.version`,
+    ),
+    versionExists: p('SELECT 1 FROM ruleset_versions WHERE name = ? AND version = ?').pluck(),
+    activate: p('UPDATE rulesets SET active_version = ?, updated_at = ? WHERE name = ?'),
+
+    latestFor: p(
+      `SELECT * FROM decisions WHERE lead_id = ? AND ruleset = ? AND ruleset_version = ?
+       ORDER BY id DESC LIMIT 1`,
+    ),
+    latestForLead: p('SELECT * FROM decisions WHERE lead_id = ? ORDER BY id DESC LIMIT 1'),
+    getDecision: p('SELECT * FROM decisions WHERE id = ?'),
+    insertDecision: p(
+      `INSERT INTO decisions (id, lead_id, ruleset, ruleset_version, owner_id, owner_type, rule_id, pool_id, reason,
+         trace, lead, source, previous_owner_id, created_at)
+       VALUES (@id, @leadId, @ruleset, @rulesetVersion, @ownerId, @ownerType, @ruleId, @poolId, @reason,
+         @trace, @lead, @source, @previousOwnerId, @createdAt)`,
+    ),
+    insertTimeline: p('INSERT INTO decision_timeline (decision_id, step, at, detail) VALUES (?, ?, ?, ?)'),
+    timeline: p('SELECT * FROM decision_timeline WHERE decision_id = ? ORDER BY at, seq'),
+
+    poolState: p('SELECT last_owner_id, currents FROM pool_state WHERE ruleset = ? AND pool_id = ?'),
+    poolStates: p('SELECT pool_id, last_owner_id, currents FROM pool_state WHERE ruleset = ?'),
+    savePoolState: p(
+      `INSERT INTO pool_state (ruleset, pool_id, last_owner_id, currents, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (ruleset, pool_id) DO UPDATE SET last_owner_id = excluded.last_owner_id,
+         currents = excluded.currents, updated_at = excluded.updated_at`,
+    ),
+    dailyCounts: p('SELECT owner_id, count FROM daily_counts WHERE ruleset = ? AND pool_id = ? AND day_key = ?'),
+    incrementDaily: p(
+      `INSERT INTO daily_counts (ruleset, pool_id, day_key, owner_id, count) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (ruleset, pool_id, day_key, owner_id) DO UPDATE SET count = count + excluded.count`,
+    ),
+    openCounts: p(
+      'SELECT owner_id, open_count FROM owner_open_counts WHERE owner_id IN (SELECT value FROM json_each(?))',
+    ),
+    availabilityIn: p(
+      'SELECT owner_id, available FROM member_availability WHERE owner_id IN (SELECT value FROM json_each(?))',
+    ),
+    accountOwnersIn: p('SELECT domain, owner_id FROM account_domains WHERE domain IN (SELECT value FROM json_each(?))'),
+    leadOwner: p('SELECT * FROM lead_owners WHERE lead_id = ?'),
+    upsertLeadOwner: p(
+      `INSERT INTO lead_owners (lead_id, owner_id, open, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (lead_id) DO UPDATE SET owner_id = excluded.owner_id, open = excluded.open,
+         updated_at = excluded.updated_at`,
+    ),
+    openUp: p(
+      `INSERT INTO owner_open_counts (owner_id, open_count) VALUES (?, 1)
+       ON CONFLICT (owner_id) DO UPDATE SET open_count = open_count + 1`,
+    ),
+    openDown: p('UPDATE owner_open_counts SET open_count = MAX(open_count - 1, 0) WHERE owner_id = ?'),
+    getAvailability: p('SELECT * FROM member_availability WHERE owner_id = ?'),
+    listAvailability: p('SELECT * FROM member_availability ORDER BY owner_id'),
+    setAvailability: p(
+      `INSERT INTO member_availability (owner_id, available, updated_at, updated_by) VALUES (?, ?, ?, ?)
+       ON CONFLICT (owner_id) DO UPDATE SET available = excluded.available, updated_at = excluded.updated_at,
+         updated_by = excluded.updated_by`,
+    ),
+    clearAvailability: p('DELETE FROM member_availability WHERE owner_id = ?'),
+
+    getCheckpoint: p('SELECT * FROM stream_checkpoints WHERE channel = ?'),
+    setCheckpoint: p(
+      `INSERT INTO stream_checkpoints (channel, replay_id, commit_timestamp, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (channel) DO UPDATE SET replay_id = excluded.replay_id,
+         commit_timestamp = excluded.commit_timestamp, updated_at = excluded.updated_at`,
+    ),
+    accountOwner: p('SELECT owner_id FROM account_domains WHERE domain = ?').pluck(),
+    upsertAccountDomain: p(
+      `INSERT INTO account_domains (domain, account_id, owner_id, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (domain) DO UPDATE SET account_id = excluded.account_id, owner_id = excluded.owner_id,
+         updated_at = excluded.updated_at`,
+    ),
+    deleteAccountDomains: p('DELETE FROM account_domains WHERE account_id = ?'),
+
+    enqueue: p(
+      `INSERT INTO outbox (kind, key, payload, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    ),
+    getOutbox: p('SELECT * FROM outbox WHERE id = ?'),
+    claimable: p(
+      `SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
+         AND (claimed_until IS NULL OR claimed_until <= @now)
+         AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
+       ORDER BY next_attempt_at, id LIMIT @limit`,
+    ).pluck(),
+    claim: p(
+      `UPDATE outbox SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id = ? RETURNING *`,
+    ),
+    complete: p(
+      `UPDATE outbox SET status = 'done', claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?`,
+    ),
+    retry: p(
+      `UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, claimed_by = NULL,
+         claimed_until = NULL, updated_at = ? WHERE id = ?`,
+    ),
+    fail: p(
+      `UPDATE outbox SET status = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
+       WHERE id = ?`,
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** The port's reads and writes, run synchronously on the connection; callers serialise (see SqliteStore). */
+class SqliteOps implements StoreTx {
+  private readonly listCache = new Map<string, Database.Statement>();
+  private savepointSeq = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly s: Statements,
+  ) {}
+
+  async listRulesets(): Promise<RulesetSummary[]> {
+    return (this.s.listRulesets.all() as Row[]).map(summaryFromRow);
+  }
+  async getRulesetSummary(name: string): Promise<RulesetSummary | null> {
+    const r = this.s.getRuleset.get(name) as Row | undefined;
+    return r ? summaryFromRow(r) : null;
+  }
+  async getActiveVersion(name: string): Promise<number | null> {
+    const v = this.s.activeVersion.get(name) as number | null | undefined;
+    return v === undefined || v === null ? null : Number(v);
+  }
+  async getRulesetVersion(name: string, version: number): Promise<RulesetVersionRecord | null> {
+    const r = this.s.getVersion.get(name, version) as Row | undefined;
+    if (!r) return null;
+    return {
+      name: str(r.name),
+      version: Number(r.version),
+      createdAt: str(r.created_at),
+      createdBy: str(r.created_by),
+      active: r.active === 1,
+      ruleset: JSON.parse(str(r.body)) as Ruleset,
+    };
+  }
+  async listRulesetVersions(name: string): Promise<RulesetVersionInfo[]> {
+    return (this.s.listVersions.all(name) as Row[]).map((r) => ({
+      name: str(r.name),
+      version: Number(r.version),
+      createdAt: str(r.created_at),
+      createdBy: str(r.created_by),
+      active: r.active === 1,
+    }));
+  }
+
+  async latestDecisionFor(leadId: string, ruleset: string, version: number): Promise<DecisionRecord | null> {
+    const r = this.s.latestFor.get(leadId, ruleset, version) as Row | undefined;
+    return r ? decisionFromRow(r) : null;
+  }
+  async latestDecisionForLead(leadId: string): Promise<DecisionRecord | null> {
+    const r = this.s.latestForLead.get(leadId) as Row | undefined;
+    return r ? decisionFromRow(r) : null;
+  }
+  async getDecision(id: string): Promise<DecisionRecord | null> {
+    const r = this.s.getDecision.get(id) as Row | undefined;
+    return r ? decisionFromRow(r) : null;
+  }
+  async listDecisions(f: DecisionFilter): Promise<DecisionRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      where.push(sql);
+      args.push(value);
+    };
+    if (f.leadId !== undefined) add('lead_id = ?', f.leadId);
+    if (f.ownerId !== undefined) add('owner_id = ?', f.ownerId);
+    if (f.ruleset !== undefined) add('ruleset = ?', f.ruleset);
+    if (f.ruleId !== undefined) add('rule_id = ?', f.ruleId);
+    if (f.since !== undefined) add('created_at >= ?', f.since);
+    if (f.until !== undefined) add('created_at <= ?', f.until);
+    if (f.minId !== undefined) add('id >= ?', f.minId);
+    if (f.beforeId !== undefined) add('id < ?', f.beforeId);
+    const sql = `SELECT * FROM decisions${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    let stmt = this.listCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.listCache.set(sql, stmt);
+    }
+    return (stmt.all(...args, Math.max(1, Math.min(1000, Math.floor(f.limit)))) as Row[]).map(decisionFromRow);
+  }
+  async getTimeline(decisionId: string): Promise<TimelineEntry[]> {
+    return (this.s.timeline.all(decisionId) as Row[]).map((r) => ({
+      decisionId: str(r.decision_id),
+      step: str(r.step),
+      at: str(r.at),
+      detail: r.detail === null ? null : (JSON.parse(str(r.detail)) as Record<string, unknown>),
+    }));
+  }
+
+  async routingFacts(q: RoutingFactsQuery): Promise<RoutingFacts> {
+    const facts: RoutingFacts = {
+      poolStates: new Map(),
+      dailyCounts: new Map(),
+      openLeads: new Map(),
+      availability: new Map(),
+      accountOwners: new Map(),
+    };
+    for (const pool of q.pools) {
+      const st = this.s.poolState.get(q.ruleset, pool.poolId) as Row | undefined;
+      if (st) facts.poolStates.set(pool.poolId, poolStateFromRow(st));
+      for (const r of this.s.dailyCounts.all(q.ruleset, pool.poolId, pool.dayKey) as Row[]) {
+        facts.dailyCounts.set(dailyKey(pool.poolId, str(r.owner_id)), Number(r.count));
+      }
+    }
+    if (q.ownerIds.length > 0) {
+      const ids = JSON.stringify(q.ownerIds);
+      for (const r of this.s.openCounts.all(ids) as Row[]) facts.openLeads.set(str(r.owner_id), Number(r.open_count));
+      for (const r of this.s.availabilityIn.all(ids) as Row[]) facts.availability.set(str(r.owner_id), r.available === 1);
+    }
+    if (q.domains.length > 0) {
+      for (const r of this.s.accountOwnersIn.all(JSON.stringify(q.domains)) as Row[]) {
+        facts.accountOwners.set(str(r.domain), str(r.owner_id));
+      }
+    }
+    return facts;
+  }
+  async getPoolState(ruleset: string, poolId: string): Promise<PoolState | null> {
+    const r = this.s.poolState.get(ruleset, poolId) as Row | undefined;
+    return r ? poolStateFromRow(r) : null;
+  }
+  async listPoolStates(ruleset: string): Promise<Map<string, PoolState>> {
+    const out = new Map<string, PoolState>();
+    for (const r of this.s.poolStates.all(ruleset) as Row[]) out.set(str(r.pool_id), poolStateFromRow(r));
+    return out;
+  }
+  async dailyCounts(ruleset: string, poolId: string, dayKey: string): Promise<DailyCount[]> {
+    return (this.s.dailyCounts.all(ruleset, poolId, dayKey) as Row[]).map((r) => ({
+      ruleset,
+      poolId,
+      dayKey,
+      ownerId: str(r.owner_id),
+      count: Number(r.count),
+    }));
+  }
+  async openLeadCounts(ownerIds: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (ownerIds.length === 0) return out;
+    for (const r of this.s.openCounts.all(JSON.stringify(ownerIds)) as Row[]) out.set(str(r.owner_id), Number(r.open_count));
+    return out;
+  }
+  async getLeadOwnership(leadId: string): Promise<LeadOwnership | null> {
+    const r = this.s.leadOwner.get(leadId) as Row | undefined;
+    return r ? { leadId: str(r.lead_id), ownerId: str(r.owner_id), open: r.open === 1, updatedAt: str(r.updated_at) } : null;
+  }
+  async getAvailability(ownerId: string): Promise<AvailabilityOverride | null> {
+    const r = this.s.getAvailability.get(ownerId) as Row | undefined;
+    return r ? availabilityFromRow(r) : null;
+  }
+  async listAvailability(): Promise<AvailabilityOverride[]> {
+    return (this.s.listAvailability.all() as Row[]).map(availabilityFromRow);
+  }
+  async getCheckpoint(channel: string): Promise<StreamCheckpoint | null> {
+    const r = this.s.getCheckpoint.get(channel) as Row | undefined;
+    return r
+      ? {
+          channel: str(r.channel),
+          replayId: str(r.replay_id),
+          commitTimestamp: strOrNull(r.commit_timestamp),
+          updatedAt: str(r.updated_at),
+        }
+      : null;
+  }
+  async accountOwnerByDomain(domain: string): Promise<string | null> {
+    return (this.s.accountOwner.get(domain) as string | undefined) ?? null;
+  }
+  async getOutboxMessage(id: string): Promise<OutboxMessage | null> {
+    const r = this.s.getOutbox.get(Number(id)) as Row | undefined;
+    return r ? outboxFromRow(r) : null;
+  }
+  async listOutbox(f: { status?: OutboxStatus; kind?: string; key?: string; limit: number }): Promise<OutboxMessage[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.status !== undefined) (where.push('status = ?'), args.push(f.status));
+    if (f.kind !== undefined) (where.push('kind = ?'), args.push(f.kind));
+    if (f.key !== undefined) (where.push('key = ?'), args.push(f.key));
+    const sql = `SELECT * FROM outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, f.limit) as Row[]).map(outboxFromRow);
+  }
+
+  // ----- writes -----
+  async insertRulesetVersion(name: string, ruleset: Ruleset, createdBy: string, createdAt: string): Promise<number> {
+    const existing = this.s.getRuleset.get(name) as Row | undefined;
+    let version: number;
+    if (!existing) {
+      this.s.insertRuleset.run(name, createdAt, createdAt);
+      version = 1;
+    } else {
+      version = Number(existing.latest_version) + 1;
+      this.s.bumpLatest.run(version, createdAt, name);
+    }
+    this.s.insertVersion.run(name, version, JSON.stringify(ruleset), createdAt, createdBy);
+    return version;
+  }
+  async activateRulesetVersion(name: string, version: number, at: string): Promise<boolean> {
+    if (this.s.versionExists.get(name, version) === undefined) return false;
+    this.s.activate.run(version, at, name);
+    return true;
+  }
+  async insertDecision(d: DecisionRecord): Promise<void> {
+    this.s.insertDecision.run({
+      ...d,
+      trace: JSON.stringify(d.trace),
+      lead: JSON.stringify(d.lead),
+    });
+  }
+  async insertTimeline(entries: TimelineEntry[]): Promise<void> {
+    for (const e of entries) {
+      this.s.insertTimeline.run(e.decisionId, e.step, e.at, e.detail === null ? null : JSON.stringify(e.detail));
+    }
+  }
+  async savePoolState(ruleset: string, poolId: string, state: PoolState, at: string): Promise<void> {
+    this.s.savePoolState.run(ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at);
+  }
+  async incrementDailyCount(ruleset: string, poolId: string, ownerId: string, dayKey: string, by: number): Promise<void> {
+    this.s.incrementDaily.run(ruleset, poolId, dayKey, ownerId, by);
+  }
+  async assignLead(leadId: string, ownerId: string, at: string): Promise<LeadOwnership | null> {
+    const previous = await this.getLeadOwnership(leadId);
+    if (previous?.open) this.s.openDown.run(previous.ownerId);
+    this.s.upsertLeadOwner.run(leadId, ownerId, 1, at);
+    this.s.openUp.run(ownerId);
+    return previous;
+  }
+  async closeLead(leadId: string, at: string): Promise<LeadOwnership | null> {
+    const previous = await this.getLeadOwnership(leadId);
+    if (!previous || !previous.open) return previous;
+    this.s.openDown.run(previous.ownerId);
+    this.s.upsertLeadOwner.run(leadId, previous.ownerId, 0, at);
+    return previous;
+  }
+  async setAvailability(ownerId: string, available: boolean | null, at: string, by: string | null): Promise<void> {
+    if (available === null) this.s.clearAvailability.run(ownerId);
+    else this.s.setAvailability.run(ownerId, available ? 1 : 0, at, by);
+  }
+  async enqueueOutbox(m: NewOutboxMessage, at: string): Promise<string> {
+    const info = this.s.enqueue.run(m.kind, m.key, JSON.stringify(m.payload ?? null), m.nextAttemptAt ?? at, at, at);
+    return String(info.lastInsertRowid);
+  }
+  async setCheckpoint(c: Omit<StreamCheckpoint, 'updatedAt'>, at: string): Promise<void> {
+    this.s.setCheckpoint.run(c.channel, c.replayId, c.commitTimestamp, at);
+  }
+  async upsertAccountDomain(e: AccountDomain, at: string): Promise<void> {
+    this.s.upsertAccountDomain.run(e.domain, e.accountId, e.ownerId, at);
+  }
+  async deleteAccountDomains(accountId: string): Promise<void> {
+    this.s.deleteAccountDomains.run(accountId);
+  }
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `sp_${++this.savepointSeq}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn();
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      this.db.exec(`ROLLBACK TO ${name}`);
+      this.db.exec(`RELEASE ${name}`);
+      throw err;
+    }
+  }
+
+  // ----- outbox (each call is its own transaction; see SqliteStore) -----
+  claimSync(o: ClaimOptions): OutboxMessage[] {
+    const ids = this.s.claimable.all({
+      now: o.now,
+      kinds: o.kinds && o.kinds.length > 0 ? JSON.stringify(o.kinds) : null,
+      limit: o.limit,
+    }) as number[];
+    const until = new Date(Date.parse(o.now) + o.leaseMs).toISOString();
+    return ids.map((id) => outboxFromRow(this.s.claim.get(o.claimer, until, o.now, id) as Row));
+  }
+  completeSync(id: string, at: string): void {
+    this.s.complete.run(at, Number(id));
+  }
+  retrySync(id: string, error: string, next: string, at: string): void {
+    this.s.retry.run(error, next, at, Number(id));
+  }
+  failSync(id: string, error: string, status: 'failed' | 'dead', at: string): void {
+    this.s.fail.run(status, error, at, Number(id));
+  }
+}
+
+function availabilityFromRow(r: Row): AvailabilityOverride {
+  return { ownerId: str(r.owner_id), available: r.available === 1, updatedAt: str(r.updated_at), updatedBy: strOrNull(r.updated_by) };
+}
+
+const READ_METHODS = [
+  'listRulesets',
+  'getRulesetSummary',
+  'getActiveVersion',
+  'getRulesetVersion',
+  'listRulesetVersions',
+  'latestDecisionFor',
+  'latestDecisionForLead',
+  'getDecision',
+  'listDecisions',
+  'getTimeline',
+  'routingFacts',
+  'getPoolState',
+  'listPoolStates',
+  'dailyCounts',
+  'openLeadCounts',
+  'getLeadOwnership',
+  'getAvailability',
+  'listAvailability',
+  'getCheckpoint',
+  'accountOwnerByDomain',
+  'getOutboxMessage',
+  'listOutbox',
+] as const satisfies ReadonlyArray<keyof StoreReads>;
+
+export interface SqliteStore extends Store {
+  readonly path: string;
+  /** The connection, for tests and the benchmark only. */
+  readonly db: Db;
+}
+
+class SqliteStoreImpl {
+  readonly dialect = 'sqlite' as const;
+  private readonly mutex = new AsyncMutex();
+  private readonly ops: SqliteOps;
+  private closed = false;
+
+  constructor(
+    readonly db: Db,
+    readonly path: string,
+  ) {
+    this.ops = new SqliteOps(db, prepareStatements(db));
+    for (const name of READ_METHODS) {
+      const method = (this.ops[name] as (...a: unknown[]) => Promise<unknown>).bind(this.ops);
+      (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => this.mutex.run(() => method(...args));
+    }
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      if (this.closed) throw new Error('store is closed');
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.ops);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  private writeTx<T>(fn: () => T): Promise<T> {
+    return this.mutex.run(() => this.db.transaction(fn).immediate());
+  }
+
+  claimOutbox(o: ClaimOptions): Promise<OutboxMessage[]> {
+    return this.writeTx(() => this.ops.claimSync(o));
+  }
+  completeOutbox(id: string, at: string): Promise<void> {
+    return this.writeTx(() => this.ops.completeSync(id, at));
+  }
+  retryOutbox(id: string, error: string, nextAttemptAt: string, at: string): Promise<void> {
+    return this.writeTx(() => this.ops.retrySync(id, error, nextAttemptAt, at));
+  }
+  failOutbox(id: string, error: string, status: 'failed' | 'dead', at: string): Promise<void> {
+    return this.writeTx(() => this.ops.failSync(id, error, status, at));
+  }
+
+  ping(): Promise<void> {
+    return this.mutex.run(() => {
+      if (this.closed) throw new Error('store is closed');
+      this.db.prepare('SELECT 1').get();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.mutex.run(() => {
+      if (this.closed) return;
+      this.closed = true;
+      this.db.close();
+    });
+  }
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    applyMigrations(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteStoreImpl(db, options.path) as unknown as SqliteStore;
+}

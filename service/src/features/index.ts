@@ -1,0 +1,63 @@
+/**
+ * The features wired to one store: what main.ts, the CLI and tests build. No HTTP server here; `mount` adds the
+ * feature routes to a router given by the HTTP platform.
+ */
+import type { Router } from 'express';
+import type { AuthGuards } from '../http/auth';
+import type { Metrics } from '../http/metrics';
+import { auditRouter } from './audit/audit-controller';
+import { AuditService } from './audit/audit-service';
+import { membersRouter } from './members/member-controller';
+import { MemberService } from './members/member-service';
+import { routingRouter } from './routing/routing-controller';
+import { RoutingService } from './routing/routing-service';
+import { CompiledRulesetCache } from './rulesets/compiled-cache';
+import { rulesetsRouter } from './rulesets/ruleset-controller';
+import { RulesetService } from './rulesets/ruleset-service';
+import type { Store } from './store-port';
+
+export interface FeatureOptions {
+  store: Store;
+  defaultRuleset: string;
+  metrics?: Pick<Metrics, 'decisionsTotal' | 'decisionLatency'>;
+  now?: () => Date;
+}
+
+export interface Features {
+  store: Store;
+  compiled: CompiledRulesetCache;
+  routing: RoutingService;
+  rulesets: RulesetService;
+  members: MemberService;
+  audit: AuditService;
+  mount(router: Router, auth: AuthGuards): void;
+}
+
+export function createFeatures(options: FeatureOptions): Features {
+  const { store, now } = options;
+  const compiled = new CompiledRulesetCache();
+  const routing = new RoutingService({ store, compiled, defaultRuleset: options.defaultRuleset, metrics: options.metrics, now });
+  const rulesets = new RulesetService({ store, compiled, now });
+  const members = new MemberService({ store, compiled, now });
+  const audit = new AuditService(store);
+  return {
+    store,
+    compiled,
+    routing,
+    rulesets,
+    members,
+    audit,
+    mount(router, auth) {
+      router.use(routingRouter(routing, auth));
+      router.use(rulesetsRouter(rulesets, auth));
+      router.use(membersRouter(members, auth));
+      router.use(auditRouter(audit, auth));
+    },
+  };
+}
+
+export type { RoutingService, RouteRequest, RouteOutcome, BatchOutcome, CommitHook, CommitContext } from './routing/routing-service';
+export type { RulesetService } from './rulesets/ruleset-service';
+export type { MemberService } from './members/member-service';
+export type { AuditService } from './audit/audit-service';
+export type * from './store-port';

@@ -1,0 +1,141 @@
+/**
+ * Composition root: config -> store -> features -> HTTP server. `npm start` (service/bin/start.js) loads this
+ * file and it starts the service; tests and tools call startService() in-process instead.
+ */
+import path from 'node:path';
+import { ConfigError, describeConfig, generatedTokensNotice, loadConfig, type Config } from './config';
+import { openStore } from './adapters/store';
+import { createFeatures, type Features } from './features';
+import type { Store } from './features/store-port';
+import { createAuthGuards } from './http/auth';
+import { createHttpApp, type ReadinessReport } from './http/app';
+import { createMetrics, type Metrics } from './http/metrics';
+import { listen } from './http/server';
+import { createLogger, type Logger } from './logger';
+import { starterRuleset } from './starter-ruleset';
+
+export interface StartOptions {
+  /** Environment to read the configuration from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Applied over the loaded configuration (tests: port 0, a temp database). */
+  config?: Partial<Config>;
+  /** Interface to listen on (default 127.0.0.1; `npm start` listens on every interface). */
+  host?: string;
+  /** Print generated tokens to stdout (once, at start). Default false; `npm start` prints them. */
+  printTokens?: boolean;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface RunningService {
+  url: string;
+  port: number;
+  config: Config;
+  store: Store;
+  features: Features;
+  metrics: Metrics;
+  logger: Logger;
+  /** Stops accepting requests, lets in-flight ones finish, closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Creates the starter ruleset when the store holds no ruleset at all (first start). */
+export async function seedStarterRuleset(features: Features, name: string): Promise<boolean> {
+  if ((await features.store.listRulesets()).length > 0) return false;
+  await features.rulesets.put(name, starterRuleset(name), { activate: true, createdBy: 'system' });
+  return true;
+}
+
+export async function startService(options: StartOptions = {}): Promise<RunningService> {
+  const config: Config = { ...loadConfig(options.env ?? process.env), ...options.config };
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  if (options.printTokens && config.generatedTokens.length > 0) {
+    process.stdout.write(`${generatedTokensNotice(config)}\n`);
+  }
+  const store = await openStore(config.database);
+  try {
+    const metrics = createMetrics();
+    const features = createFeatures({ store, defaultRuleset: config.defaultRuleset, metrics, now: options.now });
+    if (await seedStarterRuleset(features, config.defaultRuleset)) {
+      logger.info({ ruleset: config.defaultRuleset }, 'created the starter ruleset');
+    }
+    const auth = createAuthGuards({ callout: config.apiToken, admin: config.adminToken });
+    const app = createHttpApp({
+      logger,
+      metrics,
+      auth,
+      mount: (router) => features.mount(router, auth),
+      readiness: async (): Promise<ReadinessReport> => {
+        try {
+          await store.ping();
+          return { ready: true, checks: { store: { ok: true } } };
+        } catch {
+          return { ready: false, checks: { store: { ok: false, detail: 'store unreachable' } } };
+        }
+      },
+    });
+    const server = await listen(app, { port: config.port, host: options.host ?? '127.0.0.1' });
+    logger.info({ url: server.url, port: server.port, config: describeConfig(config) }, 'listening');
+    let closing: Promise<void> | null = null;
+    return {
+      url: server.url,
+      port: server.port,
+      config,
+      store,
+      features,
+      metrics,
+      logger,
+      close: () =>
+        (closing ??= (async () => {
+          await server.close();
+          await store.close();
+        })()),
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** `npm start`: start with the environment, print generated tokens once, stop cleanly on SIGTERM/SIGINT. */
+export async function main(): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await startService({ host: '0.0.0.0', printTokens: true });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const stop = (signal: string) => {
+    service.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    service.close().then(
+      () => process.exit(0),
+      (err) => {
+        service.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** service/bin/start.js requires this file; running it directly works too. */
+function launchedAsService(): boolean {
+  const entry = require.main?.filename;
+  if (!entry) return false;
+  if (require.main === module) return true;
+  return path.basename(entry) === 'start.js' && path.basename(path.dirname(entry)) === 'bin';
+}
+
+if (launchedAsService()) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`lead-router failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
