@@ -34,6 +34,8 @@ export interface CompiledRuleset {
   dayKey(poolId: string, now: Date): string;
   /** Rule evaluation only: the id of the first active rule whose `when` holds, or null. No trace, no allocation. */
   firstMatch(lead: Lead): string | null;
+  /** The same answer as firstMatch, evaluating every active rule in order (no first-field index). */
+  firstMatchUnindexed(lead: Lead): string | null;
 }
 
 /** A lead simulate could not route (no valid Id). */

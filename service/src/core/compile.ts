@@ -12,9 +12,10 @@
  * falls back to the default with a trace note.
  */
 import type { CompiledPool, CompiledRuleset } from './api';
-import { compileCondition, type CompiledCondition } from './conditions';
+import { FieldSlots, compileCondition, type CompiledCondition, type Memo } from './conditions';
 import { localTime } from './clock';
 import { emailOrWebsiteDomain } from './domains';
+import { buildRuleIndex, type IndexedRule, type RuleIndex } from './rule-index';
 import { ownerTypeOf, toId18 } from './ids';
 import { compilePool, fixedOwner, resolvePool, type FixedOwner, type PoolRuntime } from './pools';
 import type { Ruleset, Target } from './ruleset';
@@ -80,7 +81,9 @@ class Compiled implements CompiledRuleset {
   readonly pools: ReadonlyArray<CompiledPool>;
   readonly defaultOwnerId: string;
   private readonly rules: CompiledRule[];
-  private readonly activeTests: Array<{ id: string; test: ((lead: Lead) => boolean) | null }>;
+  private readonly activeTests: IndexedRule[];
+  private readonly index: RuleIndex | null;
+  private readonly slots = new FieldSlots();
   private readonly poolRuntimes: Map<string, PoolRuntime>;
   private readonly defaultOwner: FixedOwner;
 
@@ -97,8 +100,9 @@ class Compiled implements CompiledRuleset {
     }));
     this.defaultOwner = fixedOwner(ruleset.default);
     this.defaultOwnerId = this.defaultOwner.ownerId;
+    for (const r of ruleset.rules) if (r.when !== undefined) this.slots.collect(r.when);
     this.rules = ruleset.rules.map((r) => {
-      const condition = r.when === undefined ? null : compileCondition(r.when);
+      const condition = r.when === undefined ? null : compileCondition(r.when, this.slots);
       return {
         id: r.id,
         name: r.name,
@@ -108,14 +112,30 @@ class Compiled implements CompiledRuleset {
         target: compileTarget(r.assign, this.poolRuntimes),
       };
     });
-    this.activeTests = this.rules.filter((r) => r.active).map((r) => ({ id: r.id, test: r.condition ? r.condition.test : null }));
+    this.activeTests = this.rules
+      .map((r, i) => ({ id: r.id, test: r.condition ? r.condition.test : null, when: ruleset.rules[i].when, active: r.active }))
+      .filter((r) => r.active)
+      .map(({ id, test, when }) => ({ id, test, when }));
+    this.index = buildRuleIndex(this.activeTests, this.slots);
   }
 
   firstMatch(lead: Lead): string | null {
+    const memo = this.slots.memo();
+    const rules = this.index === null ? this.activeTests : this.index.buckets[this.index.read(lead, memo) + 1];
+    for (let i = 0; i < rules.length; i++) {
+      const t = rules[i].test;
+      if (t === null || t(lead, memo)) return rules[i].id;
+    }
+    return null;
+  }
+
+  /** firstMatch without the index: every active rule in order (kept for benchmarks and tests of the index). */
+  firstMatchUnindexed(lead: Lead): string | null {
+    const memo = this.slots.memo();
     const rules = this.activeTests;
     for (let i = 0; i < rules.length; i++) {
       const t = rules[i].test;
-      if (t === null || t(lead)) return rules[i].id;
+      if (t === null || t(lead, memo)) return rules[i].id;
     }
     return null;
   }
@@ -131,6 +151,7 @@ class Compiled implements CompiledRuleset {
     const rules: RuleTrace[] = [];
     try {
       let matched: CompiledRule | null = null;
+      const memo = this.slots.memo();
       for (const rule of this.rules) {
         if (!rule.active) {
           rules.push(rule.name === undefined ? { ruleId: rule.id, outcome: 'inactive' } : { ruleId: rule.id, name: rule.name, outcome: 'inactive' });
@@ -139,7 +160,7 @@ class Compiled implements CompiledRuleset {
         const t: RuleTrace = { ruleId: rule.id, outcome: 'matched' };
         if (rule.name !== undefined) t.name = rule.name;
         if (rule.condition !== null) {
-          const e = rule.condition.explain(lead);
+          const e = rule.condition.explain(lead, memo);
           t.conditions = e.tree;
           if (!e.result) {
             t.outcome = 'failed';

@@ -12,7 +12,7 @@
  */
 import type { Condition, LeafCondition, Scalar } from './ruleset';
 import type { ConditionResult, Lead } from './types';
-import { displayOf, isBlankValue, numberOf, textOf } from './values';
+import { displayOf, numberOf, textOf } from './values';
 
 export interface Explained {
   result: boolean;
@@ -23,8 +23,8 @@ export interface Explained {
 
 export interface CompiledCondition {
   text: string;
-  test(lead: Lead): boolean;
-  explain(lead: Lead): Explained;
+  test(lead: Lead, memo: Memo): boolean;
+  explain(lead: Lead, memo: Memo): Explained;
 }
 
 type Getter = (lead: Lead) => unknown;
@@ -66,111 +66,228 @@ export function leafText(leaf: LeafCondition): string {
   }
 }
 
-/** The test of a leaf on the field's raw value. */
-function leafPredicate(leaf: LeafCondition): { pred: (v: unknown) => boolean; numeric: boolean } {
+/**
+ * Per-lead memo of normalised field values, so a field used by many rules is trimmed and lower-cased once per
+ * lead, not once per leaf. Slot 3k holds field k's text ('' when blank, null when the value has no text such as an
+ * object), slot 3k+1 its number (NaN when not numeric), slot 3k+2 the interned id of its text (-1 when no
+ * equality constant has that text); undefined means "not computed yet".
+ */
+export type Memo = unknown[];
+
+export class FieldSlots {
+  private readonly slots = new Map<string, number>();
+  /** Per field: every constant text that eq/neq/in/notIn compare it with, interned to a small integer. */
+  private readonly dicts: Array<Map<string, number>> = [];
+  slotOf(field: string): number {
+    let s = this.slots.get(field);
+    if (s === undefined) {
+      s = this.slots.size;
+      this.slots.set(field, s);
+      this.dicts.push(new Map());
+    }
+    return s;
+  }
+  dictOf(field: string): Map<string, number> {
+    return this.dicts[this.slotOf(field)];
+  }
+  /**
+   * First pass over a condition tree, before compiling: interns the constants of equality leaves, so each lead's
+   * value is looked up once per field and every eq/in leaf becomes an integer comparison or an array read.
+   */
+  collect(node: Condition): void {
+    const stack: Condition[] = [node];
+    while (stack.length > 0) {
+      const n = stack.pop() as Condition;
+      if ('all' in n) stack.push(...n.all);
+      else if ('any' in n) stack.push(...n.any);
+      else if ('not' in n) stack.push(n.not);
+      else if (n.op === 'eq' || n.op === 'neq') this.intern(n.field, n.value);
+      else if (n.op === 'in' || n.op === 'notIn') for (const v of n.value) this.intern(n.field, v);
+    }
+  }
+  private intern(field: string, value: Scalar): void {
+    const dict = this.dictOf(field);
+    const t = textOf(value) as string;
+    if (!dict.has(t)) dict.set(t, dict.size);
+  }
+  /** Reads a field's interned text id (-1 when blank, without text, or equal to no constant) through the memo. */
+  idReader(field: string): (lead: Lead, memo: Memo) => number {
+    const get = getterOf(field);
+    const ts = this.slotOf(field) * 3;
+    const is = ts + 2;
+    const dict = this.dictOf(field);
+    return (lead, memo) => {
+      let x = memo[is];
+      if (x === undefined) {
+        let t = memo[ts];
+        if (t === undefined) memo[ts] = t = normText(get(lead));
+        memo[is] = x = t === null ? -1 : (dict.get(t as string) ?? -1);
+      }
+      return x as number;
+    };
+  }
+  /** A fresh memo for one evaluation. */
+  memo(): Memo {
+    return new Array(this.slots.size * 3);
+  }
+}
+
+function normText(v: unknown): string | null {
+  if (typeof v === 'string') return v.trim().toLowerCase();
+  if (v === undefined || v === null) return '';
+  return textOf(v);
+}
+
+type Pred = (lead: Lead, memo: Memo) => boolean;
+
+/** The test of a leaf, reading the lead's value through the memo. */
+function leafPredicate(leaf: LeafCondition, slots: FieldSlots): { pred: Pred; numeric: boolean } {
+  const get = getterOf(leaf.field);
+  const ts = slots.slotOf(leaf.field) * 3;
+  const ns = ts + 1;
+  const is = ts + 2;
+  const dict = slots.dictOf(leaf.field);
+  const text = (lead: Lead, memo: Memo): string | null => {
+    let t = memo[ts];
+    if (t === undefined) memo[ts] = t = normText(get(lead));
+    return t as string | null;
+  };
+  const num = (lead: Lead, memo: Memo): number => {
+    let n = memo[ns];
+    if (n === undefined) memo[ns] = n = numberOf(get(lead));
+    return n as number;
+  };
+  /** Call only with a non-null text already in the memo. */
+  const idOf = (memo: Memo): number => {
+    let x = memo[is];
+    if (x === undefined) memo[is] = x = dict.get(memo[ts] as string) ?? -1;
+    return x as number;
+  };
   switch (leaf.op) {
     case 'eq':
     case 'neq': {
-      const cText = textOf(leaf.value) as string;
+      const cId = dict.get(textOf(leaf.value) as string) as number;
       const cNum = numberOf(leaf.value);
-      const eq = Number.isNaN(cNum)
-        ? (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() === cText : textOf(v) === cText)
-        : (v: unknown) => {
-            const n = numberOf(v);
-            return Number.isNaN(n) ? textOf(v) === cText : n === cNum;
-          };
-      if (leaf.op === 'eq') return { pred: (v) => !isBlankValue(v) && eq(v), numeric: false };
-      return { pred: (v) => isBlankValue(v) || !eq(v), numeric: false };
-    }
-    case 'in':
-    case 'notIn': {
-      const texts = new Set<string>();
-      const nums = new Set<number>();
-      for (const c of leaf.value) {
-        texts.add(textOf(c) as string);
-        const n = numberOf(c);
-        if (!Number.isNaN(n)) nums.add(n);
-      }
-      const hasNums = nums.size > 0;
-      const isIn = (v: unknown): boolean => {
-        if (typeof v === 'string') {
-          if (hasNums) {
-            const n = numberOf(v);
-            if (!Number.isNaN(n)) return nums.has(n);
-          }
-          return texts.has(v.trim().toLowerCase());
+      const numeric = !Number.isNaN(cNum);
+      // null (no text) never equals; '' (blank) is handled by the callers below.
+      const eq = (lead: Lead, memo: Memo): boolean => {
+        if (numeric) {
+          const n = num(lead, memo);
+          if (!Number.isNaN(n)) return n === cNum;
         }
-        const n = numberOf(v);
-        if (!Number.isNaN(n) && hasNums) return nums.has(n);
-        const t = textOf(v);
-        return t !== null && texts.has(t);
+        return idOf(memo) === cId;
       };
-      if (leaf.op === 'in') return { pred: (v) => !isBlankValue(v) && isIn(v), numeric: false };
-      return { pred: (v) => isBlankValue(v) || !isIn(v), numeric: false };
-    }
-    case 'contains':
-    case 'startsWith':
-    case 'endsWith': {
-      const c = textOf(leaf.value) as string;
-      const op = leaf.op;
-      const str = (v: unknown): string | null => (typeof v === 'string' ? v.trim().toLowerCase() : isBlankValue(v) ? null : textOf(v));
-      if (op === 'contains') return { pred: (v) => { const t = str(v); return t !== null && t.length > 0 && t.includes(c); }, numeric: false };
-      if (op === 'startsWith') return { pred: (v) => { const t = str(v); return t !== null && t.length > 0 && t.startsWith(c); }, numeric: false };
-      return { pred: (v) => { const t = str(v); return t !== null && t.length > 0 && t.endsWith(c); }, numeric: false };
-    }
-    case 'gt': {
-      const c = numberOf(leaf.value);
-      return { pred: (v) => numberOf(v) > c, numeric: true }; // NaN compares false
-    }
-    case 'gte': {
-      const c = numberOf(leaf.value);
-      return { pred: (v) => numberOf(v) >= c, numeric: true };
-    }
-    case 'lt': {
-      const c = numberOf(leaf.value);
-      return { pred: (v) => numberOf(v) < c, numeric: true };
-    }
-    case 'lte': {
-      const c = numberOf(leaf.value);
-      return { pred: (v) => numberOf(v) <= c, numeric: true };
-    }
-    case 'between': {
-      const lo = numberOf(leaf.value[0]);
-      const hi = numberOf(leaf.value[1]);
-      return { pred: (v) => { const n = numberOf(v); return n >= lo && n <= hi; }, numeric: true };
-    }
-    case 'isBlank':
-      return { pred: isBlankValue, numeric: false };
-    case 'isNotBlank':
-      return { pred: (v) => !isBlankValue(v), numeric: false };
-    case 'matches': {
-      const re = new RegExp(leaf.value, 'i');
+      if (leaf.op === 'eq') {
+        return {
+          pred: (lead, memo) => {
+            const t = text(lead, memo);
+            return t !== null && t !== '' && eq(lead, memo);
+          },
+          numeric: false,
+        };
+      }
       return {
-        pred: (v) => {
-          if (isBlankValue(v)) return false;
-          const s = typeof v === 'string' ? v.trim() : textOf(v);
-          return s !== null && re.test(s);
+        pred: (lead, memo) => {
+          const t = text(lead, memo);
+          return t === null || t === '' || !eq(lead, memo);
         },
         numeric: false,
       };
     }
+    case 'in':
+    case 'notIn': {
+      const member = new Uint8Array(dict.size);
+      const nums = new Set<number>();
+      for (const c of leaf.value) {
+        member[dict.get(textOf(c) as string) as number] = 1;
+        const n = numberOf(c);
+        if (!Number.isNaN(n)) nums.add(n);
+      }
+      const hasNums = nums.size > 0;
+      const isIn = (lead: Lead, memo: Memo): boolean => {
+        if (hasNums) {
+          const n = num(lead, memo);
+          if (!Number.isNaN(n)) return nums.has(n);
+        }
+        const id = idOf(memo);
+        return id >= 0 && member[id] === 1;
+      };
+      if (leaf.op === 'in') {
+        return {
+          pred: (lead, memo) => {
+            const t = text(lead, memo);
+            return t !== null && t !== '' && isIn(lead, memo);
+          },
+          numeric: false,
+        };
+      }
+      return {
+        pred: (lead, memo) => {
+          const t = text(lead, memo);
+          return t === null || t === '' || !isIn(lead, memo);
+        },
+        numeric: false,
+      };
+    }
+    case 'contains': {
+      const c = textOf(leaf.value) as string;
+      return { pred: (lead, memo) => { const t = text(lead, memo); return t !== null && t !== '' && t.includes(c); }, numeric: false };
+    }
+    case 'startsWith': {
+      const c = textOf(leaf.value) as string;
+      return { pred: (lead, memo) => { const t = text(lead, memo); return t !== null && t !== '' && t.startsWith(c); }, numeric: false };
+    }
+    case 'endsWith': {
+      const c = textOf(leaf.value) as string;
+      return { pred: (lead, memo) => { const t = text(lead, memo); return t !== null && t !== '' && t.endsWith(c); }, numeric: false };
+    }
+    // Numeric comparisons: NaN (blank, non-numeric) compares false, as the contract wants.
+    case 'gt': {
+      const c = numberOf(leaf.value);
+      return { pred: (lead, memo) => num(lead, memo) > c, numeric: true };
+    }
+    case 'gte': {
+      const c = numberOf(leaf.value);
+      return { pred: (lead, memo) => num(lead, memo) >= c, numeric: true };
+    }
+    case 'lt': {
+      const c = numberOf(leaf.value);
+      return { pred: (lead, memo) => num(lead, memo) < c, numeric: true };
+    }
+    case 'lte': {
+      const c = numberOf(leaf.value);
+      return { pred: (lead, memo) => num(lead, memo) <= c, numeric: true };
+    }
+    case 'between': {
+      const lo = numberOf(leaf.value[0]);
+      const hi = numberOf(leaf.value[1]);
+      return { pred: (lead, memo) => { const n = num(lead, memo); return n >= lo && n <= hi; }, numeric: true };
+    }
+    case 'isBlank':
+      return { pred: (lead, memo) => text(lead, memo) === '', numeric: false };
+    case 'isNotBlank':
+      return { pred: (lead, memo) => text(lead, memo) !== '', numeric: false };
+    case 'matches': {
+      // The `i` flag makes matching the lower-cased text equivalent to matching the trimmed original.
+      const re = new RegExp(leaf.value, 'i');
+      return { pred: (lead, memo) => { const t = text(lead, memo); return t !== null && t !== '' && re.test(t); }, numeric: false };
+    }
   }
 }
 
-function compileLeaf(leaf: LeafCondition): CompiledCondition {
+function compileLeaf(leaf: LeafCondition, slots: FieldSlots): CompiledCondition {
   const get = getterOf(leaf.field);
-  const { pred, numeric } = leafPredicate(leaf);
+  const { pred, numeric } = leafPredicate(leaf, slots);
   const text = leafText(leaf);
   const field = leaf.field;
   const op = leaf.op;
   const value = 'value' in leaf ? leaf.value : undefined;
-  const test = (lead: Lead): boolean => pred(get(lead));
   return {
     text,
-    test,
-    explain(lead) {
+    test: pred,
+    explain(lead, memo) {
+      const result = pred(lead, memo);
       const raw = get(lead);
-      const result = pred(raw);
       let actual = displayOf(raw);
       if (numeric && actual !== null) {
         const n = numberOf(raw);
@@ -188,34 +305,34 @@ function groupText(child: CompiledCondition, child_node: Condition): string {
   return 'field' in child_node ? child.text : `(${child.text})`;
 }
 
-export function compileCondition(node: Condition): CompiledCondition {
+export function compileCondition(node: Condition, slots: FieldSlots): CompiledCondition {
   if ('all' in node || 'any' in node) {
     const isAll = 'all' in node;
     const nodes = isAll ? node.all : (node as { any: Condition[] }).any;
-    const children = nodes.map(compileCondition);
+    const children = nodes.map((c) => compileCondition(c, slots));
     const tests = children.map((c) => c.test);
     const text = children.map((c, i) => groupText(c, nodes[i])).join(isAll ? ' and ' : ' or ');
     const kind = isAll ? 'all' : 'any';
     const n = tests.length;
     const test = isAll
-      ? (lead: Lead) => {
-          for (let i = 0; i < n; i++) if (!tests[i](lead)) return false;
+      ? (lead: Lead, memo: Memo) => {
+          for (let i = 0; i < n; i++) if (!tests[i](lead, memo)) return false;
           return true;
         }
-      : (lead: Lead) => {
-          for (let i = 0; i < n; i++) if (tests[i](lead)) return true;
+      : (lead: Lead, memo: Memo) => {
+          for (let i = 0; i < n; i++) if (tests[i](lead, memo)) return true;
           return false;
         };
     return {
       text,
       test,
-      explain(lead) {
+      explain(lead, memo) {
         // Every child is evaluated so the trace shows the result of every condition.
         const trees: ConditionResult[] = [];
         let result = isAll;
         let failedAt: string | undefined;
         for (let i = 0; i < n; i++) {
-          const e = children[i].explain(lead);
+          const e = children[i].explain(lead, memo);
           trees.push(e.tree);
           if (isAll && !e.result) {
             if (result) failedAt = e.failedAt;
@@ -229,19 +346,19 @@ export function compileCondition(node: Condition): CompiledCondition {
     };
   }
   if ('not' in node) {
-    const inner = compileCondition(node.not);
+    const inner = compileCondition(node.not, slots);
     const text = `not (${inner.text})`;
     const innerTest = inner.test;
     return {
       text,
-      test: (lead) => !innerTest(lead),
-      explain(lead) {
-        const e = inner.explain(lead);
+      test: (lead, memo) => !innerTest(lead, memo),
+      explain(lead, memo) {
+        const e = inner.explain(lead, memo);
         const result = !e.result;
         const tree: ConditionResult = { kind: 'not', result, children: [e.tree] };
         return result ? { result, tree } : { result, tree, failedAt: text };
       },
     };
   }
-  return compileLeaf(node);
+  return compileLeaf(node, slots);
 }
