@@ -12,7 +12,6 @@ import { createSlackSurface, type SlackSurface, type SlackSurfaceOptions } from 
 
 export interface Answer {
   status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   text: string;
   headers: Headers;

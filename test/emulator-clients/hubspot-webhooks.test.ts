@@ -37,6 +37,7 @@ class Receiver {
         const verified = verifyHubspotSignature({ secret: SECRET, method: req.method ?? '', uri, body, headers: req.headers, now: Date.now() });
         this.received.push({ method: req.method ?? '', url: uri, headers: req.headers, body, events: JSON.parse(body), verified });
         const status = this.statuses.shift() ?? 204;
+        if (status === 0) return; // 0 = never answer (the sender's timeout must fire)
         res.writeHead(status).end(status >= 300 ? 'nope' : '');
         for (const w of this.waiters.splice(0)) w();
       });
@@ -170,6 +171,15 @@ describe('webhook delivery', () => {
     expect(new Set(rx.received[0].events.map((e) => e.eventId)).size).toBe(3);
   });
 
+  it('can also send propertyChange events for the properties set at creation (selectable)', async () => {
+    await h.control('PUT', '/webhooks', { propertyChangeOnCreate: true });
+    await h.api('POST', '/crm/v3/objects/contacts', { properties: { email: 'c@acme.test', hubspot_owner_id: ada.id } });
+    await h.control('POST', '/webhooks/flush');
+    await rx.waitFor(1);
+    const names = rx.received[0].events.map((e) => e.propertyName ?? e.subscriptionType).sort();
+    expect(names).toEqual(['contact.creation', 'email', 'hubspot_owner_id']);
+  });
+
   it('retries a non-2xx answer with attemptNumber + 1 and a fresh signature, until it succeeds', async () => {
     rx.statuses = [500, 503];
     await h.api('POST', '/crm/v3/objects/contacts', { properties: { email: 'r@acme.test' } });
@@ -180,6 +190,19 @@ describe('webhook delivery', () => {
     const deliveries = (await h.control('GET', '/webhooks/deliveries')).body.deliveries;
     expect(deliveries.map((d: { status: number }) => d.status)).toEqual([500, 503, 204]);
     expect(deliveries[0].responseBody).toBe('nope');
+  });
+
+  it('abandons an attempt after X-HubSpot-Timeout-Millis and retries it', async () => {
+    await h.control('PUT', '/webhooks', { timeoutMs: 150 });
+    rx.statuses = [0];
+    await h.api('POST', '/crm/v3/objects/contacts', { properties: { email: 'slow@acme.test' } });
+    await rx.waitFor(2);
+    expect(rx.received[0].headers['x-hubspot-timeout-millis']).toBe('150');
+    expect(rx.received.map((r) => r.events[0].attemptNumber)).toEqual([0, 1]);
+    await h.hubspot.webhooks.idle();
+    const deliveries = (await h.control('GET', '/webhooks/deliveries')).body.deliveries;
+    expect(deliveries[0]).toMatchObject({ status: null, error: expect.stringMatching(/Timeout|abort/i) });
+    expect(deliveries[1].status).toBe(204);
   });
 
   it('gives up after maxAttempts', async () => {

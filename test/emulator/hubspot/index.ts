@@ -1,6 +1,22 @@
 /**
  * The emulator's HubSpot stand-in: REST API at `/hubspot` (base URL `<emulator>/hubspot`), control at
  * `/__emulator/hubspot`. It is not HubSpot; it follows platform-facts 5 for what the router uses.
+ *
+ * API (Authorization: Bearer <private-app token>, DEFAULT_HUBSPOT_TOKEN unless configured):
+ *   GET  /crm/v3/owners[?limit&after&email&archived]      GET /crm/v3/owners/{id}[?idProperty=id|userId]
+ *   GET  /crm/v3/objects/contacts[/{id}][?properties=a,b&idProperty=email]
+ *   POST /crm/v3/objects/contacts                          PATCH /crm/v3/objects/contacts/{id}
+ *   POST /crm/v3/objects/contacts/batch/update | batch/read | search (EQ/NEQ/HAS_PROPERTY subset)
+ *   GET  /crm/v3/properties/contacts[/{name}]
+ * Control (/__emulator/hubspot, JSON):
+ *   POST /reset   POST /seed {owners, contacts, properties}   GET /owners   GET /contacts[/{id}]
+ *   POST /contacts, PATCH /contacts/{id} {properties, userId?, changeSource?}  (a UI user: changeSource CRM_UI)
+ *   GET|PUT /webhooks {targetUrl, clientSecret, batchWindowMs, maxAttempts, retryDelayMs, timeoutMs,
+ *       legacySignature, uriDecoding, signatureClock, propertyChangeOnCreate, subscriptions}
+ *   GET /webhooks/deliveries   POST /webhooks/flush
+ *   GET|PUT /rate-limit {burstPolicy, tenSecondly, secondly, daily, headers, groupNameInBody}
+ *   POST /rate-limit/storm {count, policyName?}   POST /rate-limit/exhaust-daily
+ *   GET|PUT /settings {maxBatchInputs, batchPartialStatus, batchInvalidInput, validationErrorCategory}
  */
 import { ContactService } from './contacts';
 import { createHubspotApiRouter, type ApiSettings, type PrivateAppToken } from './api';
@@ -15,6 +31,9 @@ import type { EmulatorContext, SurfaceModule } from '../context';
 export const DEFAULT_HUBSPOT_TOKEN = 'pat-na1-00000000-0000-4000-8000-00000000e001';
 export const DEFAULT_PORTAL_ID = 62515;
 export const DEFAULT_APP_ID = 54321;
+export { DEFAULT_WEBHOOK_CONFIG };
+/** The app client secret webhooks are signed with unless configured (`HUBSPOT_CLIENT_SECRET` for the service). */
+export const DEFAULT_HUBSPOT_CLIENT_SECRET = DEFAULT_WEBHOOK_CONFIG.clientSecret;
 
 export interface HubspotSeed {
   owners?: OwnerSeed[];

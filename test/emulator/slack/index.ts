@@ -3,6 +3,11 @@
  * (created per channel through the control surface at `/__emulator/slack`). It is not Slack; it follows
  * platform-facts 6: 200 plain-text `ok`, errors as plain strings with their documented statuses, about one
  * message per second per webhook with a short burst, then 429 with Retry-After.
+ *
+ * Control (/__emulator/slack, JSON): POST /reset; POST /webhooks {channel} -> {id, url, path};
+ * GET /webhooks; GET /webhooks/{id}/messages; GET /messages[?channel=]; POST /webhooks/{id}/revoke |
+ * archive | unarchive | delete-channel | prohibit | restore; POST /webhooks/{id}/errors {error?, status?, count?}
+ * (default 500 rollup_error once); PUT /settings {perSecond, burst, channelOverride}.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { randomBytes } from 'node:crypto';
