@@ -17,7 +17,12 @@ beforeEach(async () => {
   await h.control('POST', '/seed', {
     owners: [
       { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
-      { email: 'alan@example.com', firstName: 'Alan', lastName: 'Turing', teams: [{ id: '7', name: 'EMEA', primary: true }] },
+      {
+        email: 'alan@example.com',
+        firstName: 'Alan',
+        lastName: 'Turing',
+        teams: [{ id: '7', name: 'EMEA', primary: true }],
+      },
       { email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' },
       { email: 'gone@example.com', firstName: 'Gone', lastName: 'Away', archived: true },
     ],
@@ -108,29 +113,41 @@ describe('contacts', () => {
   it('PATCH takes an owner id for hubspot_owner_id but rejects a userId with INVALID_OPTION', async () => {
     const [ada] = await owners();
     const { id } = (await h.api('POST', '/crm/v3/objects/contacts', { properties: { email: 'x@acme.test' } })).body;
-    const wrong = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { hubspot_owner_id: String(ada.userId) } });
+    const wrong = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, {
+      properties: { hubspot_owner_id: String(ada.userId) },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
     expect(wrong.body.message).toMatch(/^Property values were not valid: \[/);
     const inner = JSON.parse(wrong.body.message.slice('Property values were not valid: '.length));
     expect(inner[0]).toMatchObject({ isValid: false, error: 'INVALID_OPTION', name: 'hubspot_owner_id' });
     expect(inner[0].message).toContain('was not one of the allowed options');
-    expect((await h.api('GET', `/crm/v3/objects/contacts/${id}?properties=hubspot_owner_id`)).body.properties.hubspot_owner_id).toBeNull();
+    expect(
+      (await h.api('GET', `/crm/v3/objects/contacts/${id}?properties=hubspot_owner_id`)).body.properties
+        .hubspot_owner_id,
+    ).toBeNull();
 
     const ok = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { hubspot_owner_id: ada.id } });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ id, archived: false, properties: { hubspot_owner_id: ada.id } });
     expect(typeof ok.body.updatedAt).toBe('string');
-    const read = await h.api('GET', `/crm/v3/objects/contacts/${id}?properties=hubspot_owner_id,hubspot_owner_assigneddate`);
+    const read = await h.api(
+      'GET',
+      `/crm/v3/objects/contacts/${id}?properties=hubspot_owner_id,hubspot_owner_assigneddate`,
+    );
     expect(read.body.properties.hubspot_owner_id).toBe(ada.id);
     expect(read.body.properties.hubspot_owner_assigneddate).not.toBeNull();
   });
 
   it('PATCH: "" clears, unknown and read-only properties and bad JSON are errors, unknown id is 404', async () => {
-    const { id } = (await h.api('POST', '/crm/v3/objects/contacts', { properties: { email: 'y@acme.test', company: 'Acme' } })).body;
+    const { id } = (
+      await h.api('POST', '/crm/v3/objects/contacts', { properties: { email: 'y@acme.test', company: 'Acme' } })
+    ).body;
     const cleared = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { company: '' } });
     expect(cleared.status).toBe(200);
-    expect((await h.api('GET', `/crm/v3/objects/contacts/${id}?properties=company`)).body.properties.company).toBeNull();
+    expect(
+      (await h.api('GET', `/crm/v3/objects/contacts/${id}?properties=company`)).body.properties.company,
+    ).toBeNull();
 
     const unknown = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { favourite_colour: 'red' } });
     expect(unknown.status).toBe(400);
@@ -138,10 +155,14 @@ describe('contacts', () => {
     const readOnly = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { hs_object_id: '5' } });
     expect(readOnly.status).toBe(400);
     expect(readOnly.body.message).toContain('READ_ONLY_VALUE');
-    const badEnum = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { lifecyclestage: 'prospect' } });
+    const badEnum = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, {
+      properties: { lifecyclestage: 'prospect' },
+    });
     expect(badEnum.status).toBe(400);
     expect(badEnum.body.message).toContain('INVALID_OPTION');
-    const badJson = await h.raw('PATCH', `/hubspot/crm/v3/objects/contacts/${id}`, '{"properties":', { 'content-type': 'application/json' });
+    const badJson = await h.raw('PATCH', `/hubspot/crm/v3/objects/contacts/${id}`, '{"properties":', {
+      'content-type': 'application/json',
+    });
     expect(badJson.status).toBe(400);
     expect(JSON.parse(badJson.text)).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
     const noProps = await h.api('PATCH', `/crm/v3/objects/contacts/${id}`, { company: 'x' });
@@ -190,7 +211,10 @@ describe('batch update, batch read and search', () => {
     expect(tooMany.body).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
     const [id] = await makeContacts(1);
     const dup = await h.api('POST', '/crm/v3/objects/contacts/batch/update', {
-      inputs: [{ id, properties: { company: 'a' } }, { id, properties: { company: 'b' } }],
+      inputs: [
+        { id, properties: { company: 'a' } },
+        { id, properties: { company: 'b' } },
+      ],
     });
     expect(dup.status).toBe(400);
     expect((await h.api('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id }] })).status).toBe(400);
@@ -198,12 +222,21 @@ describe('batch update, batch read and search', () => {
 
   it('reports unknown ids in errors[] with numErrors, 207 by default and 200 when selected', async () => {
     const [id] = await makeContacts(1);
-    const body = { inputs: [{ id, properties: { company: 'Acme' } }, { id: '999999', properties: { company: 'Nope' } }] };
+    const body = {
+      inputs: [
+        { id, properties: { company: 'Acme' } },
+        { id: '999999', properties: { company: 'Nope' } },
+      ],
+    };
     const r = await h.api('POST', '/crm/v3/objects/contacts/batch/update', body);
     expect(r.status).toBe(207);
     expect(r.body).toMatchObject({ status: 'COMPLETE', numErrors: 1 });
     expect(r.body.results.map((x: { id: string }) => x.id)).toEqual([id]);
-    expect(r.body.errors[0]).toMatchObject({ status: 'error', category: 'OBJECT_NOT_FOUND', context: { ids: ['999999'] } });
+    expect(r.body.errors[0]).toMatchObject({
+      status: 'error',
+      category: 'OBJECT_NOT_FOUND',
+      context: { ids: ['999999'] },
+    });
     await h.control('PUT', '/settings', { batchPartialStatus: 200 });
     expect((await h.api('POST', '/crm/v3/objects/contacts/batch/update', body)).status).toBe(200);
   });
@@ -220,7 +253,10 @@ describe('batch update, batch read and search', () => {
     const r = await h.api('POST', '/crm/v3/objects/contacts/batch/update', body);
     expect(r.status).toBe(400);
     expect(r.body.message).toContain('INVALID_OPTION');
-    expect((await h.api('GET', `/crm/v3/objects/contacts/${ids[0]}?properties=hubspot_owner_id`)).body.properties.hubspot_owner_id).toBeNull();
+    expect(
+      (await h.api('GET', `/crm/v3/objects/contacts/${ids[0]}?properties=hubspot_owner_id`)).body.properties
+        .hubspot_owner_id,
+    ).toBeNull();
     await h.control('PUT', '/settings', { batchInvalidInput: 'partial' });
     const p = await h.api('POST', '/crm/v3/objects/contacts/batch/update', body);
     expect(p.status).toBe(207);
@@ -258,9 +294,16 @@ describe('contact properties', () => {
     const all = await h.api('GET', '/crm/v3/properties/contacts');
     expect(all.status).toBe(200);
     const names = all.body.results.map((p: { name: string }) => p.name);
-    expect(names).toEqual(expect.arrayContaining(['email', 'firstname', 'lastname', 'company', 'hubspot_owner_id', 'hs_object_id']));
+    expect(names).toEqual(
+      expect.arrayContaining(['email', 'firstname', 'lastname', 'company', 'hubspot_owner_id', 'hs_object_id']),
+    );
     const owner = await h.api('GET', '/crm/v3/properties/contacts/hubspot_owner_id');
-    expect(owner.body).toMatchObject({ name: 'hubspot_owner_id', type: 'enumeration', fieldType: 'select', modificationMetadata: { readOnlyValue: false } });
+    expect(owner.body).toMatchObject({
+      name: 'hubspot_owner_id',
+      type: 'enumeration',
+      fieldType: 'select',
+      modificationMetadata: { readOnlyValue: false },
+    });
     expect(owner.body.options.map((o: { value: string }) => o.value)).toEqual(owners.map((o) => o.id));
     const id = await h.api('GET', '/crm/v3/properties/contacts/hs_object_id');
     expect(id.body.modificationMetadata.readOnlyValue).toBe(true);

@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { MovableClock } from '../emulator/clock';
 import type { CallRecord, EmulatorContext } from '../emulator/context';
-import { createHubspotSurface, DEFAULT_HUBSPOT_TOKEN, type HubspotSurface, type HubspotSurfaceOptions } from '../emulator/hubspot';
+import {
+  createHubspotSurface,
+  DEFAULT_HUBSPOT_TOKEN,
+  type HubspotSurface,
+  type HubspotSurfaceOptions,
+} from '../emulator/hubspot';
 import { createSlackSurface, type SlackSurface, type SlackSurfaceOptions } from '../emulator/slack';
 
 export interface Answer {
@@ -50,7 +55,12 @@ export async function startHubspotHarness(
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const raw = async (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> => {
+  const raw = async (
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const res = await fetch(base + path, { method, headers, body });
     const text = await res.text();
     let parsed: unknown = undefined;
@@ -62,7 +72,12 @@ export async function startHubspotHarness(
     return { status: res.status, body: parsed, text, headers: res.headers };
   };
   const json = (prefix: string) => (method: string, path: string, body?: unknown) =>
-    raw(method, prefix + path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : { 'content-type': 'application/json' });
+    raw(
+      method,
+      prefix + path,
+      body === undefined ? undefined : JSON.stringify(body),
+      body === undefined ? {} : { 'content-type': 'application/json' },
+    );
 
   return {
     baseUrl: base,

@@ -34,8 +34,22 @@ class Receiver {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const uri = `http://${req.headers.host}${req.url}`;
-        const verified = verifyHubspotSignature({ secret: SECRET, method: req.method ?? '', uri, body, headers: req.headers, now: Date.now() });
-        this.received.push({ method: req.method ?? '', url: uri, headers: req.headers, body, events: JSON.parse(body), verified });
+        const verified = verifyHubspotSignature({
+          secret: SECRET,
+          method: req.method ?? '',
+          uri,
+          body,
+          headers: req.headers,
+          now: Date.now(),
+        });
+        this.received.push({
+          method: req.method ?? '',
+          url: uri,
+          headers: req.headers,
+          body,
+          events: JSON.parse(body),
+          verified,
+        });
         const status = this.statuses.shift() ?? 204;
         if (status === 0) return; // 0 = never answer (the sender's timeout must fire)
         res.writeHead(status).end(status >= 300 ? 'nope' : '');
@@ -80,15 +94,24 @@ beforeEach(async () => {
   await h.control('POST', '/reset');
   rx.received = [];
   rx.statuses = [];
-  const seeded = await h.control('POST', '/seed', { owners: [{ email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }] });
+  const seeded = await h.control('POST', '/seed', {
+    owners: [{ email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }],
+  });
   ada = seeded.body.owners[0];
-  const cfg = await h.control('PUT', '/webhooks', { targetUrl: rx.url, clientSecret: SECRET, batchWindowMs: 20, retryDelayMs: 20 });
+  const cfg = await h.control('PUT', '/webhooks', {
+    targetUrl: rx.url,
+    clientSecret: SECRET,
+    batchWindowMs: 20,
+    retryDelayMs: 20,
+  });
   expect(cfg.status).toBe(200);
 });
 
 describe('webhook delivery', () => {
   it('POSTs a signed JSON array on contact creation; the v3 signature verifies with signature.ts', async () => {
-    const created = await h.api('POST', '/crm/v3/objects/contacts', { properties: { email: 'new@acme.test', firstname: 'New' } });
+    const created = await h.api('POST', '/crm/v3/objects/contacts', {
+      properties: { email: 'new@acme.test', firstname: 'New' },
+    });
     await rx.waitFor(1);
     const [d] = rx.received;
     expect(d.method).toBe('POST');
@@ -126,7 +149,14 @@ describe('webhook delivery', () => {
     expect(typeof d.events[0].occurredAt).toBe('number');
     // A wrong secret does not verify the same request.
     expect(
-      verifyHubspotSignature({ secret: 'wrong', method: 'POST', uri: d.url, body: d.body, headers: d.headers, now: Date.now() }).ok,
+      verifyHubspotSignature({
+        secret: 'wrong',
+        method: 'POST',
+        uri: d.url,
+        body: d.body,
+        headers: d.headers,
+        now: Date.now(),
+      }).ok,
     ).toBe(false);
   });
 
@@ -225,7 +255,9 @@ describe('webhook delivery', () => {
     await h.control('POST', '/webhooks/flush');
     await rx.waitFor(1);
     expect(rx.received).toHaveLength(1);
-    expect(rx.received[0].events).toEqual([expect.objectContaining({ subscriptionId: 7, propertyName: 'hubspot_owner_id' })]);
+    expect(rx.received[0].events).toEqual([
+      expect.objectContaining({ subscriptionId: 7, propertyName: 'hubspot_owner_id' }),
+    ]);
     const d = rx.received[0];
     expect(d.headers['x-hubspot-signature-version']).toBe('v2');
     const v2 = verifyHubspotSignature({
@@ -248,7 +280,9 @@ describe('webhook delivery', () => {
     const bad = await h.control('PUT', '/webhooks', { targetUrl: 'not a url' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('targetUrl');
-    const badSub = await h.control('PUT', '/webhooks', { subscriptions: [{ id: 1, subscriptionType: 'contact.propertyChange' }] });
+    const badSub = await h.control('PUT', '/webhooks', {
+      subscriptions: [{ id: 1, subscriptionType: 'contact.propertyChange' }],
+    });
     expect(badSub.status).toBe(400);
   });
 });

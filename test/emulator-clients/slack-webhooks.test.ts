@@ -37,10 +37,18 @@ describe('Slack incoming webhooks', () => {
     expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
     const blocks = await post(w.path, { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Lead*' } }] });
     expect(blocks.text).toBe('ok');
-    const form = await post(w.path, `payload=${encodeURIComponent(JSON.stringify({ text: 'form' }))}`, 'application/x-www-form-urlencoded');
+    const form = await post(
+      w.path,
+      `payload=${encodeURIComponent(JSON.stringify({ text: 'form' }))}`,
+      'application/x-www-form-urlencoded',
+    );
     expect(form.text).toBe('ok');
     const msgs = (await h.slackControl('GET', `/webhooks/${w.id}/messages`)).body.messages;
-    expect(msgs.map((m: { payload: { text?: string } }) => m.payload.text)).toEqual(['Lead 00Q1 routed to Ada', undefined, 'form']);
+    expect(msgs.map((m: { payload: { text?: string } }) => m.payload.text)).toEqual([
+      'Lead 00Q1 routed to Ada',
+      undefined,
+      'form',
+    ]);
     expect(msgs[0].channel).toBe('#sales');
     const all = (await h.slackControl('GET', '/messages?channel=%23sales')).body.messages;
     expect(all).toHaveLength(3);
@@ -117,7 +125,9 @@ describe('Slack incoming webhooks', () => {
     expect((await post(w.path, { text: 'too soon' })).status).toBe(429);
     h.clock.advance(1000);
     expect((await post(w.path, { text: 'a second later' })).status).toBe(200);
-    const texts = (await h.slackControl('GET', `/webhooks/${w.id}/messages`)).body.messages.map((m: { payload: { text: string } }) => m.payload.text);
+    const texts = (await h.slackControl('GET', `/webhooks/${w.id}/messages`)).body.messages.map(
+      (m: { payload: { text: string } }) => m.payload.text,
+    );
     expect(texts).toEqual(['burst 0', 'burst 1', 'burst 2', 'after waiting', 'a second later']);
   });
 

@@ -96,9 +96,9 @@ describe('v3', () => {
     const expected = createHmac('sha256', SECRET)
       .update('POST' + 'https://router.example:8443/v1/webhooks/hubspot?tenant=a:b' + body + String(now))
       .digest('base64');
-    expect(
-      computeHubspotSignature({ version: 'v3', secret: SECRET, method: 'POST', uri, body, timestamp: now }),
-    ).toBe(expected);
+    expect(computeHubspotSignature({ version: 'v3', secret: SECRET, method: 'POST', uri, body, timestamp: now })).toBe(
+      expected,
+    );
     expect(signed(now)['X-HubSpot-Signature-v3']).toBe(expected);
   });
 
@@ -114,9 +114,10 @@ describe('v3', () => {
     expect(
       verifyHubspotSignature({ secret: SECRET, method: 'POST', uri, body: body + ' ', headers: signed(now), now }),
     ).toEqual({ ok: false, reason: 'signature_mismatch' });
-    expect(
-      verifyHubspotSignature({ secret: 'other', method: 'POST', uri, body, headers: signed(now), now }),
-    ).toEqual({ ok: false, reason: 'signature_mismatch' });
+    expect(verifyHubspotSignature({ secret: 'other', method: 'POST', uri, body, headers: signed(now), now })).toEqual({
+      ok: false,
+      reason: 'signature_mismatch',
+    });
     expect(
       verifyHubspotSignature({
         secret: SECRET,
@@ -151,7 +152,14 @@ describe('v3', () => {
     expect(decodeUriForV3(raw, 'none')).toBe(raw);
     expect(decodeUriForV3('https://h.example/%E0%A4%A', 'full')).toBe('https://h.example/%E0%A4%A');
     // A sender and receiver that agree on the decoding verify; disagreeing ones do not.
-    const h = signedRequestHeaders({ secret: SECRET, method: 'POST', uri: raw, body, timestamp: now, uriDecoding: 'full' });
+    const h = signedRequestHeaders({
+      secret: SECRET,
+      method: 'POST',
+      uri: raw,
+      body,
+      timestamp: now,
+      uriDecoding: 'full',
+    });
     const verify = (mode: 'full' | 'documented') =>
       verifyHubspotSignature({ secret: SECRET, method: 'POST', uri: raw, body, headers: h, now, uriDecoding: mode });
     expect(verify('full').ok).toBe(true);
@@ -159,13 +167,29 @@ describe('v3', () => {
   });
 
   it('signed request headers carry the legacy signature too, selectable v1 / v2 / none', () => {
-    expect(signedRequestHeaders({ secret: SECRET, method: 'POST', uri: V2_URI, body: V1_BODY, timestamp: now })).toMatchObject({
+    expect(
+      signedRequestHeaders({ secret: SECRET, method: 'POST', uri: V2_URI, body: V1_BODY, timestamp: now }),
+    ).toMatchObject({
       'X-HubSpot-Signature-Version': 'v1',
       'X-HubSpot-Signature': V1_HASH,
     });
-    const v2 = signedRequestHeaders({ secret: SECRET, method: 'GET', uri: V2_URI, body: '', timestamp: now, legacyVersion: 'v2' });
+    const v2 = signedRequestHeaders({
+      secret: SECRET,
+      method: 'GET',
+      uri: V2_URI,
+      body: '',
+      timestamp: now,
+      legacyVersion: 'v2',
+    });
     expect(v2['X-HubSpot-Signature']).toBe(V2_HASH);
-    const none = signedRequestHeaders({ secret: SECRET, method: 'GET', uri: V2_URI, body: '', timestamp: now, legacyVersion: 'none' });
+    const none = signedRequestHeaders({
+      secret: SECRET,
+      method: 'GET',
+      uri: V2_URI,
+      body: '',
+      timestamp: now,
+      legacyVersion: 'none',
+    });
     expect(Object.keys(none).sort()).toEqual(['X-HubSpot-Request-Timestamp', 'X-HubSpot-Signature-v3']);
   });
 });

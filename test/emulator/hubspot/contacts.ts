@@ -15,7 +15,14 @@ export interface WriteSource {
 }
 
 /** The properties HubSpot returns when a read names none. */
-export const DEFAULT_READ_PROPERTIES = ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'];
+export const DEFAULT_READ_PROPERTIES = [
+  'createdate',
+  'email',
+  'firstname',
+  'hs_object_id',
+  'lastmodifieddate',
+  'lastname',
+];
 
 export type WriteResult =
   | { ok: true; contact: Contact; written: string[] }

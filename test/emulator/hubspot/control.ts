@@ -124,8 +124,16 @@ function checkWebhookPatch(b: Record<string, unknown>): { path: string; message:
       return { path: 'targetUrl', message: 'must be an absolute URL' };
     }
   }
-  for (const k of ['batchWindowMs', 'maxAttempts', 'retryDelayMs', 'retryMaxDelayMs', 'timeoutMs', 'maxEventsPerRequest']) {
-    if (b[k] !== undefined && (typeof b[k] !== 'number' || (b[k] as number) < 0)) return { path: k, message: 'must be a number >= 0' };
+  for (const k of [
+    'batchWindowMs',
+    'maxAttempts',
+    'retryDelayMs',
+    'retryMaxDelayMs',
+    'timeoutMs',
+    'maxEventsPerRequest',
+  ]) {
+    if (b[k] !== undefined && (typeof b[k] !== 'number' || (b[k] as number) < 0))
+      return { path: k, message: 'must be a number >= 0' };
   }
   if (b.legacySignature !== undefined && !['v1', 'v2', 'none'].includes(String(b.legacySignature))) {
     return { path: 'legacySignature', message: 'must be v1, v2 or none' };
@@ -137,7 +145,10 @@ function checkWebhookPatch(b: Record<string, unknown>): { path: string; message:
     if (!Array.isArray(b.subscriptions)) return { path: 'subscriptions', message: 'must be an array' };
     for (const [i, s] of (b.subscriptions as Subscription[]).entries()) {
       if (!['contact.creation', 'contact.propertyChange'].includes(s?.subscriptionType)) {
-        return { path: `subscriptions[${i}].subscriptionType`, message: 'must be contact.creation or contact.propertyChange' };
+        return {
+          path: `subscriptions[${i}].subscriptionType`,
+          message: 'must be contact.creation or contact.propertyChange',
+        };
       }
       if (typeof s.id !== 'number') return { path: `subscriptions[${i}].id`, message: 'must be a number' };
       if (s.subscriptionType === 'contact.propertyChange' && typeof s.propertyName !== 'string') {
@@ -159,5 +170,3 @@ function errorBody(code: string, message: string, details: Array<{ path: string;
 function bad(res: Response, path: string, message: string): void {
   res.status(400).json(errorBody('bad_request', `Invalid ${path}: ${message}`, [{ path, message }]));
 }
-
-

@@ -12,7 +12,11 @@ export interface HubspotErrorBody {
   [extra: string]: unknown;
 }
 
-export function hubspotError(message: string, category?: string, extra: Record<string, unknown> = {}): HubspotErrorBody {
+export function hubspotError(
+  message: string,
+  category?: string,
+  extra: Record<string, unknown> = {},
+): HubspotErrorBody {
   const body: HubspotErrorBody = { status: 'error', message, correlationId: randomUUID() };
   if (category !== undefined) body.category = category;
   return Object.assign(body, extra);
@@ -22,7 +26,14 @@ export function hubspotError(message: string, category?: string, extra: Record<s
 export interface PropertyValidationError {
   isValid: false;
   message: string;
-  error: 'INVALID_OPTION' | 'PROPERTY_DOESNT_EXIST' | 'READ_ONLY_VALUE' | 'INVALID_INTEGER' | 'INVALID_DATE' | 'INVALID_BOOLEAN' | 'INVALID_VALUE';
+  error:
+    | 'INVALID_OPTION'
+    | 'PROPERTY_DOESNT_EXIST'
+    | 'READ_ONLY_VALUE'
+    | 'INVALID_INTEGER'
+    | 'INVALID_DATE'
+    | 'INVALID_BOOLEAN'
+    | 'INVALID_VALUE';
   name: string;
   localizedErrorMessage: string;
 }

@@ -36,7 +36,15 @@ function enumOptions(values: Array<[string, string]>): PropertyOption[] {
 }
 
 function text(name: string, label: string, extra: Partial<PropertyDefinition> = {}): PropertyDefinition {
-  return { name, label, type: 'string', fieldType: 'text', groupName: 'contactinformation', hubspotDefined: true, ...extra };
+  return {
+    name,
+    label,
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'contactinformation',
+    hubspotDefined: true,
+    ...extra,
+  };
 }
 
 /** The standard contact properties the router uses, with HubSpot's names and types. */
@@ -127,9 +135,34 @@ export function defaultContactProperties(): PropertyDefinition[] {
       hubspotDefined: true,
       readOnlyValue: true,
     },
-    { name: 'createdate', label: 'Create Date', type: 'datetime', fieldType: 'date', groupName: 'contactinformation', hubspotDefined: true, readOnlyValue: true },
-    { name: 'lastmodifieddate', label: 'Last Modified Date', type: 'datetime', fieldType: 'date', groupName: 'contactinformation', hubspotDefined: true, readOnlyValue: true },
-    { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', groupName: 'contactinformation', hubspotDefined: true, readOnlyValue: true, hasUniqueValue: true },
+    {
+      name: 'createdate',
+      label: 'Create Date',
+      type: 'datetime',
+      fieldType: 'date',
+      groupName: 'contactinformation',
+      hubspotDefined: true,
+      readOnlyValue: true,
+    },
+    {
+      name: 'lastmodifieddate',
+      label: 'Last Modified Date',
+      type: 'datetime',
+      fieldType: 'date',
+      groupName: 'contactinformation',
+      hubspotDefined: true,
+      readOnlyValue: true,
+    },
+    {
+      name: 'hs_object_id',
+      label: 'Record ID',
+      type: 'number',
+      fieldType: 'number',
+      groupName: 'contactinformation',
+      hubspotDefined: true,
+      readOnlyValue: true,
+      hasUniqueValue: true,
+    },
   ];
 }
 
@@ -152,7 +185,11 @@ export function propertyToApi(def: PropertyDefinition, ownerOptions: PropertyOpt
     hasUniqueValue: def.hasUniqueValue === true,
     hidden: false,
     hubspotDefined: def.hubspotDefined === true,
-    modificationMetadata: { archivable: def.hubspotDefined !== true, readOnlyDefinition: def.hubspotDefined === true, readOnlyValue: readOnly },
+    modificationMetadata: {
+      archivable: def.hubspotDefined !== true,
+      readOnlyDefinition: def.hubspotDefined === true,
+      readOnlyValue: readOnly,
+    },
     formField: !readOnly,
     archived: false,
   };
@@ -220,9 +257,13 @@ function checkValue(
       };
     }
     case 'number':
-      return Number.isFinite(Number(value)) ? null : { error: 'INVALID_INTEGER', message: `${value} is not a valid number` };
+      return Number.isFinite(Number(value))
+        ? null
+        : { error: 'INVALID_INTEGER', message: `${value} is not a valid number` };
     case 'bool':
-      return value === 'true' || value === 'false' ? null : { error: 'INVALID_BOOLEAN', message: `${value} is not a valid boolean` };
+      return value === 'true' || value === 'false'
+        ? null
+        : { error: 'INVALID_BOOLEAN', message: `${value} is not a valid boolean` };
     case 'datetime':
     case 'date':
       return Number.isNaN(dateValue(value)) ? { error: 'INVALID_DATE', message: `${value} is not a valid date` } : null;

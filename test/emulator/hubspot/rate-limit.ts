@@ -35,7 +35,9 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   groupNameInBody: false,
 };
 
-export type RateDecision = { allowed: true; headers: Record<string, string> } | { allowed: false; policyName: RatePolicy; headers: Record<string, string> };
+export type RateDecision =
+  | { allowed: true; headers: Record<string, string> }
+  | { allowed: false; policyName: RatePolicy; headers: Record<string, string> };
 
 const DAY_MS = 86_400_000;
 
@@ -86,7 +88,8 @@ export class HubspotRateLimiter {
       if (--this.storm.remaining <= 0) this.storm = null;
       return { allowed: false, policyName, headers: this.headers(now, true) };
     }
-    if (this.dailyUsed >= this.config.daily) return { allowed: false, policyName: 'DAILY', headers: this.headers(now, false) };
+    if (this.dailyUsed >= this.config.daily)
+      return { allowed: false, policyName: 'DAILY', headers: this.headers(now, false) };
     if (this.recent.length >= this.burstMax()) {
       return { allowed: false, policyName: this.config.burstPolicy, headers: this.headers(now, false) };
     }
@@ -128,7 +131,8 @@ export class HubspotRateLimiter {
     const windowRemaining = stormed ? 0 : Math.max(0, this.burstMax() - inWindow);
     if (family === 'both' || family === 'daily-secondly') {
       // 2018 changelog family (platform-facts 5): per-day and per-second budgets.
-      const perSecond = this.config.burstPolicy === 'SECONDLY' ? this.config.secondly : Math.ceil(this.config.tenSecondly / 10);
+      const perSecond =
+        this.config.burstPolicy === 'SECONDLY' ? this.config.secondly : Math.ceil(this.config.tenSecondly / 10);
       const lastSecond = this.recent.filter((t) => now - t < 1000).length;
       h['X-HubSpot-RateLimit-Daily'] = String(this.config.daily);
       h['X-HubSpot-RateLimit-Daily-Remaining'] = String(Math.max(0, this.config.daily - this.dailyUsed));

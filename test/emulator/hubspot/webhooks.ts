@@ -139,7 +139,13 @@ export class WebhookDispatcher {
     if (change.kind === 'creation') {
       for (const s of this.subscriptions.filter((x) => x.subscriptionType === 'contact.creation')) {
         // platform-facts 5: creation events carry changeFlag "NEW" (HubSpot's v1 example).
-        events.push({ eventId: this.nextEventId++, subscriptionId: s.id, subscriptionType: 'contact.creation', changeFlag: 'NEW', ...base });
+        events.push({
+          eventId: this.nextEventId++,
+          subscriptionId: s.id,
+          subscriptionType: 'contact.creation',
+          changeFlag: 'NEW',
+          ...base,
+        });
       }
     }
     if (change.kind === 'propertyChange' || (change.kind === 'creation' && this.config.propertyChangeOnCreate)) {

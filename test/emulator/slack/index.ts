@@ -71,7 +71,12 @@ export interface SlackSurface extends SurfaceModule {
   url(webhook: SlackWebhook): string;
 }
 
-const DEFAULTS: Required<SlackSurfaceOptions> = { perSecond: 1, burst: 3, teamId: 'T0EMULATOR', channelOverride: 'ignore' };
+const DEFAULTS: Required<SlackSurfaceOptions> = {
+  perSecond: 1,
+  burst: 3,
+  teamId: 'T0EMULATOR',
+  channelOverride: 'ignore',
+};
 
 export function createSlackSurface(ctx: EmulatorContext, opts: SlackSurfaceOptions = {}): SlackSurface {
   const webhooks = new Map<string, SlackWebhook>();
@@ -121,7 +126,9 @@ function createSlackRouter(ctx: EmulatorContext, surface: SlackSurface): Router 
         surface: 'slack',
         method: req.method,
         path: '/slack' + req.path,
-        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])),
+        headers: Object.fromEntries(
+          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+        ),
         body: req.rawText ?? null,
         status: res.statusCode,
         countsAsApiCall: false,
@@ -132,7 +139,11 @@ function createSlackRouter(ctx: EmulatorContext, surface: SlackSurface): Router 
   router.use(express.raw({ type: () => true, limit: '1mb' }));
 
   router.post('/services/:team/:bot/:secret', (req: Request & { rawText?: string }, res: Response) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? '');
+    const raw = Buffer.isBuffer(req.body)
+      ? req.body.toString('utf8')
+      : typeof req.body === 'string'
+        ? req.body
+        : JSON.stringify(req.body ?? '');
     req.rawText = raw;
     const hook = surface.webhooks.get(String(req.params.bot));
     if (!hook || hook.teamId !== req.params.team) return fail(res, 'no_service');
@@ -157,7 +168,8 @@ function createSlackRouter(ctx: EmulatorContext, surface: SlackSurface): Router 
     const hasBlocks = payload.blocks !== undefined;
     const hasAttachments = Array.isArray(payload.attachments) && payload.attachments.length > 0;
     if (hasBlocks && !Array.isArray(payload.blocks)) return fail(res, 'invalid_blocks');
-    if (!hasText && !(hasBlocks && (payload.blocks as unknown[]).length > 0) && !hasAttachments) return fail(res, 'invalid_payload');
+    if (!hasText && !(hasBlocks && (payload.blocks as unknown[]).length > 0) && !hasAttachments)
+      return fail(res, 'invalid_payload');
     if (
       surface.settings.channelOverride === 'reject' &&
       typeof payload.channel === 'string' &&
@@ -185,10 +197,20 @@ function createSlackControl(surface: SlackSurface): Router {
   router.use(express.json());
   const find = (req: Request, res: Response): SlackWebhook | undefined => {
     const hook = surface.webhooks.get(String(req.params.id));
-    if (!hook) res.status(404).json({ error: { code: 'not_found', message: `No webhook ${String(req.params.id)}`, details: [] } });
+    if (!hook)
+      res
+        .status(404)
+        .json({ error: { code: 'not_found', message: `No webhook ${String(req.params.id)}`, details: [] } });
     return hook;
   };
-  const view = (h: SlackWebhook) => ({ id: h.id, channel: h.channel, state: h.state, url: surface.url(h), path: h.path, messages: h.messages.length });
+  const view = (h: SlackWebhook) => ({
+    id: h.id,
+    channel: h.channel,
+    state: h.state,
+    url: surface.url(h),
+    path: h.path,
+    messages: h.messages.length,
+  });
 
   router.post('/reset', (_req, res) => {
     surface.reset();
@@ -197,7 +219,15 @@ function createSlackControl(surface: SlackSurface): Router {
   router.post('/webhooks', (req, res) => {
     const channel = (req.body ?? {}).channel;
     if (typeof channel !== 'string' || channel.trim() === '') {
-      return res.status(400).json({ error: { code: 'bad_request', message: 'Invalid channel: must be a non-empty string', details: [{ path: 'channel', message: 'must be a non-empty string' }] } });
+      return res
+        .status(400)
+        .json({
+          error: {
+            code: 'bad_request',
+            message: 'Invalid channel: must be a non-empty string',
+            details: [{ path: 'channel', message: 'must be a non-empty string' }],
+          },
+        });
     }
     res.status(201).json(view(surface.createWebhook(channel)));
   });
@@ -208,7 +238,9 @@ function createSlackControl(surface: SlackSurface): Router {
   });
   router.get('/messages', (req, res) => {
     const channel = typeof req.query.channel === 'string' ? req.query.channel : undefined;
-    const all = [...surface.webhooks.values()].flatMap((h) => h.messages).filter((m) => !channel || m.channel === channel);
+    const all = [...surface.webhooks.values()]
+      .flatMap((h) => h.messages)
+      .filter((m) => !channel || m.channel === channel);
     res.json({ messages: all.sort((a, b) => a.at - b.at) });
   });
   const states: Record<string, SlackWebhookState> = {
@@ -228,17 +260,34 @@ function createSlackControl(surface: SlackSurface): Router {
       const error = String(b.error ?? 'rollup_error');
       const status = b.status === undefined ? SLACK_ERROR_STATUS[error] : Number(b.status);
       if (!status || status < 400 || status > 599) {
-        return res.status(400).json({ error: { code: 'bad_request', message: 'Invalid status: unknown error string needs a 4xx/5xx status', details: [{ path: 'status', message: 'must be 400-599' }] } });
+        return res
+          .status(400)
+          .json({
+            error: {
+              code: 'bad_request',
+              message: 'Invalid status: unknown error string needs a 4xx/5xx status',
+              details: [{ path: 'status', message: 'must be 400-599' }],
+            },
+          });
       }
       const count = b.count === undefined ? 1 : Number(b.count);
       if (!Number.isInteger(count) || count < 1) {
-        return res.status(400).json({ error: { code: 'bad_request', message: 'Invalid count: must be an integer >= 1', details: [{ path: 'count', message: 'must be an integer >= 1' }] } });
+        return res
+          .status(400)
+          .json({
+            error: {
+              code: 'bad_request',
+              message: 'Invalid count: must be an integer >= 1',
+              details: [{ path: 'count', message: 'must be an integer >= 1' }],
+            },
+          });
       }
       h.injected.push({ error, status, remaining: count });
       return res.json(view(h));
     }
     const state = states[action];
-    if (!state) return res.status(404).json({ error: { code: 'not_found', message: `Unknown action ${action}`, details: [] } });
+    if (!state)
+      return res.status(404).json({ error: { code: 'not_found', message: `Unknown action ${action}`, details: [] } });
     h.state = state;
     res.json(view(h));
   });
