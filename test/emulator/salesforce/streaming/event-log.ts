@@ -43,6 +43,7 @@ export class EventLog {
   private readonly listeners = new Set<EventListener>();
   private readonly sources = new Map<CommitSource, () => void>();
   private lastId: number;
+  private readonly firstReplayId: number;
   /** The highest replayId dropped by retention or purge (0: none). */
   private droppedThrough = 0;
   retentionMs: number;
@@ -53,7 +54,8 @@ export class EventLog {
     this.clock = opts.clock;
     this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
     this.replayIdStep = opts.replayIdStep ?? 1;
-    this.lastId = (opts.firstReplayId ?? 1) - 1;
+    this.firstReplayId = opts.firstReplayId ?? 1;
+    this.lastId = this.firstReplayId - 1;
   }
 
   /**
@@ -79,9 +81,12 @@ export class EventLog {
   }
 
   append(change: CommittedChange): StoredEvent {
-    const step = typeof this.replayIdStep === 'function' ? this.replayIdStep(this.lastId) : this.replayIdStep;
-    if (!Number.isInteger(step) || step < 1) throw new RangeError('replayId step must be an integer >= 1');
-    this.lastId += step;
+    if (this.lastId < this.firstReplayId) this.lastId = this.firstReplayId;
+    else {
+      const step = typeof this.replayIdStep === 'function' ? this.replayIdStep(this.lastId) : this.replayIdStep;
+      if (!Number.isInteger(step) || step < 1) throw new RangeError('replayId step must be an integer >= 1');
+      this.lastId += step;
+    }
     const event: StoredEvent = {
       replayId: this.lastId,
       publishedAt: this.clock.now(),

@@ -160,6 +160,11 @@ export function createSfdcExtension(deps: {
       delete message.clientId;
       return callback(message);
     }
+    if (message.channel === '/meta/subscribe' && error?.startsWith('402:subscription:')) {
+      // faye's own check for a missing subscription runs after ours: platform-facts 1.5 words it differently.
+      message.error = SF_ERRORS.channelNotSpecified;
+      return callback(message);
+    }
     if (error === SF_ERRORS.requiresAuthentication) {
       message.advice = { reconnect: 'none', interval: 0 };
       delete message.supportedConnectionTypes;
