@@ -96,8 +96,9 @@ export class RecordTransaction {
     record.Id = id;
     const at = sfDateTime(this.now);
     if ('IsDeleted' in record) record.IsDeleted = false;
-    for (const name of ['CreatedDate', 'LastModifiedDate', 'SystemModstamp']) if (name in record) record[name] = at;
-    for (const name of ['CreatedById', 'LastModifiedById']) if (name in record) record[name] = this.actor.userId;
+    // Seeded records may bring their own audit values (e.g. an old CreatedDate); others get the commit's.
+    for (const name of ['CreatedDate', 'LastModifiedDate', 'SystemModstamp']) if (name in record && !record[name]) record[name] = at;
+    for (const name of ['CreatedById', 'LastModifiedById']) if (name in record && !record[name]) record[name] = this.actor.userId;
     if ('OwnerId' in record && !record.OwnerId) record.OwnerId = this.actor.userId;
     this.store.applyDefaults(def, record);
     this.store.deriveFields(def, record);
