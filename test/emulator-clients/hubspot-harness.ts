@@ -26,7 +26,8 @@ export interface HubspotHarness {
   baseUrl: string;
   token: string;
   clock: MovableClock;
-  calls: CallRecord[];
+  /** Every call the emulator recorded so far, oldest first. */
+  calls(): CallRecord[];
   hubspot: HubspotSurface;
   slack: SlackSurface;
   api(method: string, path: string, body?: unknown, opts?: { token?: string | null }): Promise<Answer>;
@@ -83,7 +84,7 @@ export async function startHubspotHarness(
     baseUrl: base,
     token: DEFAULT_HUBSPOT_TOKEN,
     clock,
-    calls,
+    calls: () => calls,
     hubspot,
     slack,
     api(method, path, body, o = {}) {

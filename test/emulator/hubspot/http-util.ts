@@ -121,7 +121,7 @@ export function recordCalls(ctx: EmulatorContext) {
         at,
         surface: 'hubspot',
         method: req.method,
-        path: '/hubspot' + req.path,
+        path: req.originalUrl,
         headers: flatHeaders(req.headers),
         body: req.jsonBody ?? null,
         status: res.statusCode,

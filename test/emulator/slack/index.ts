@@ -125,7 +125,7 @@ function createSlackRouter(ctx: EmulatorContext, surface: SlackSurface): Router 
         at,
         surface: 'slack',
         method: req.method,
-        path: '/slack' + req.path,
+        path: req.originalUrl,
         headers: Object.fromEntries(
           Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
         ),
