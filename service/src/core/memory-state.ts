@@ -33,7 +33,6 @@ export interface MemoryStateSnapshot {
 
 export type AccountOwnerLookup = (domain: string) => string | null;
 
-const SEP = '\u0000';
 const noAccount: AccountOwnerLookup = () => null;
 
 function copyPoolState(s: PoolState): PoolState {
@@ -42,9 +41,21 @@ function copyPoolState(s: PoolState): PoolState {
   return out;
 }
 
+/** Nested maps (ruleset -> pool -> owner -> day -> count): lookups hash strings that already exist, no joined keys. */
+type DailyCounts = Map<string, Map<string, Map<string, Map<string, number>>>>;
+
+function nested<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+  let v = m.get(k);
+  if (v === undefined) {
+    v = make();
+    m.set(k, v);
+  }
+  return v;
+}
+
 export class MemoryRoutingState {
-  private readonly pools = new Map<string, PoolState>();
-  private readonly daily = new Map<string, number>();
+  private readonly pools = new Map<string, Map<string, PoolState>>();
+  private readonly daily: DailyCounts = new Map();
   private readonly open = new Map<string, number>();
   private readonly availability = new Map<string, boolean>();
   private readonly leadOwners = new Map<string, string>();
@@ -52,28 +63,32 @@ export class MemoryRoutingState {
   constructor(snapshot?: MemoryStateSnapshot) {
     if (!snapshot) return;
     for (const [ruleset, pools] of Object.entries(snapshot.pools ?? {})) {
-      for (const [poolId, s] of Object.entries(pools)) this.pools.set(ruleset + SEP + poolId, copyPoolState(s));
+      for (const [poolId, s] of Object.entries(pools)) nested(this.pools, ruleset, () => new Map()).set(poolId, copyPoolState(s));
     }
-    for (const d of snapshot.daily ?? []) this.daily.set(this.dailyKey(d.ruleset, d.poolId, d.ownerId, d.dayKey), d.count);
+    for (const d of snapshot.daily ?? []) this.ownerDays(d.ruleset, d.poolId, d.ownerId).set(d.dayKey, d.count);
     for (const [o, n] of Object.entries(snapshot.openLeads ?? {})) this.open.set(o, n);
     for (const [o, a] of Object.entries(snapshot.availability ?? {})) this.availability.set(o, a);
     for (const [l, o] of Object.entries(snapshot.leadOwners ?? {})) this.leadOwners.set(l, o);
   }
 
-  private dailyKey(ruleset: string, poolId: string, ownerId: string, dayKey: string): string {
-    return ruleset + SEP + poolId + SEP + ownerId + SEP + dayKey;
+  private poolDays(ruleset: string, poolId: string): Map<string, Map<string, number>> {
+    return nested(nested(this.daily, ruleset, () => new Map()), poolId, () => new Map());
+  }
+
+  private ownerDays(ruleset: string, poolId: string, ownerId: string): Map<string, number> {
+    return nested(this.poolDays(ruleset, poolId), ownerId, () => new Map());
   }
 
   /** The pool state of (ruleset, pool); a fresh state when none was stored. Returned as a copy. */
   poolState(ruleset: string, poolId: string): PoolState {
-    const s = this.pools.get(ruleset + SEP + poolId);
+    const s = this.pools.get(ruleset)?.get(poolId);
     return s ? copyPoolState(s) : { lastOwnerId: null, currents: {} };
   }
 
   /** Facts of one member of (ruleset, pool) on calendar day `dayKey`. */
   memberFacts(ruleset: string, poolId: string, ownerId: string, dayKey: string): MemberFacts {
     const facts: MemberFacts = {
-      assignedToday: this.daily.get(this.dailyKey(ruleset, poolId, ownerId, dayKey)) ?? 0,
+      assignedToday: this.daily.get(ruleset)?.get(poolId)?.get(ownerId)?.get(dayKey) ?? 0,
       openLeads: this.open.get(ownerId) ?? 0,
     };
     const a = this.availability.get(ownerId);
@@ -84,14 +99,28 @@ export class MemoryRoutingState {
   /** A DecisionInput reading this state for one lead. */
   inputFor(compiled: CompiledRuleset, lead: Lead, now: Date, accountOwnerByDomain?: AccountOwnerLookup): DecisionInput {
     const ruleset = compiled.name;
+    // Per pool, the day key and the pool's day counts are looked up once, not once per member.
+    let lastPool: string | null = null;
+    let dayKey = '';
+    let days: Map<string, Map<string, number>> | undefined;
     return {
       lead,
       now,
       poolState: (poolId) => {
         // read-only view: decide() never mutates it, so no copy is needed on the hot path
-        return this.pools.get(ruleset + SEP + poolId) ?? { lastOwnerId: null, currents: {} };
+        return this.pools.get(ruleset)?.get(poolId) ?? { lastOwnerId: null, currents: {} };
       },
-      memberFacts: (poolId, ownerId) => this.memberFacts(ruleset, poolId, ownerId, compiled.dayKey(poolId, now)),
+      memberFacts: (poolId, ownerId) => {
+        if (poolId !== lastPool) {
+          lastPool = poolId;
+          dayKey = compiled.dayKey(poolId, now);
+          days = this.daily.get(ruleset)?.get(poolId);
+        }
+        const facts: MemberFacts = { assignedToday: days?.get(ownerId)?.get(dayKey) ?? 0, openLeads: this.open.get(ownerId) ?? 0 };
+        const a = this.availability.size === 0 ? undefined : this.availability.get(ownerId);
+        if (a !== undefined) facts.available = a;
+        return facts;
+      },
       accountOwnerByDomain: accountOwnerByDomain ?? noAccount,
     };
   }
@@ -113,9 +142,9 @@ export class MemoryRoutingState {
     void now; // the day a count is charged to travels in stateChange.dayKey
     const change = result.stateChange;
     if (change) {
-      this.pools.set(result.ruleset + SEP + change.poolId, copyPoolState(change.poolState));
-      const k = this.dailyKey(result.ruleset, change.poolId, change.ownerId, change.dayKey);
-      this.daily.set(k, (this.daily.get(k) ?? 0) + 1);
+      nested(this.pools, result.ruleset, () => new Map()).set(change.poolId, copyPoolState(change.poolState));
+      const days = this.ownerDays(result.ruleset, change.poolId, change.ownerId);
+      days.set(change.dayKey, (days.get(change.dayKey) ?? 0) + 1);
     }
     const previous = this.leadOwners.get(result.leadId);
     if (previous === result.ownerId) return; // still open for the same owner: nothing new is open
@@ -144,14 +173,14 @@ export class MemoryRoutingState {
 
   snapshot(): MemoryStateSnapshot {
     const pools: Record<string, Record<string, PoolState>> = {};
-    for (const [k, s] of this.pools) {
-      const [ruleset, poolId] = k.split(SEP);
-      (pools[ruleset] ??= {})[poolId] = copyPoolState(s);
+    for (const [ruleset, states] of this.pools) {
+      for (const [poolId, s] of states) (pools[ruleset] ??= {})[poolId] = copyPoolState(s);
     }
     const daily: DailyCountEntry[] = [];
-    for (const [k, count] of this.daily) {
-      const [ruleset, poolId, ownerId, dayKey] = k.split(SEP);
-      daily.push({ ruleset, poolId, ownerId, dayKey, count });
+    for (const [ruleset, pools] of this.daily) {
+      for (const [poolId, owners] of pools) {
+        for (const [ownerId, days] of owners) for (const [dayKey, count] of days) daily.push({ ruleset, poolId, ownerId, dayKey, count });
+      }
     }
     return {
       pools,
