@@ -86,6 +86,15 @@ describe('Slack incoming webhooks', () => {
     expect(wrongSecret.status).toBe(403);
   });
 
+  it('a revoked webhook can answer 200 "no_service" instead of 404 (selectable; one capture reports it)', async () => {
+    await h.slackControl('PUT', '/settings', { revokedStatus: 200 });
+    const w = await newWebhook();
+    await h.slackControl('POST', `/webhooks/${w.id}/revoke`);
+    const r = await post(w.path, { text: 'hi' });
+    expect([r.status, r.text]).toEqual([200, 'no_service']);
+    expect((await h.slackControl('GET', `/webhooks/${w.id}/messages`)).body.messages).toHaveLength(0);
+  });
+
   it('injected errors answer once each (500 rollup_error by default), then "ok" again', async () => {
     const w = await newWebhook();
     expect((await h.slackControl('POST', `/webhooks/${w.id}/errors`, { count: 2 })).status).toBe(200);

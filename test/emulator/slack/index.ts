@@ -37,6 +37,8 @@ export interface SlackSurfaceOptions {
   teamId?: string;
   /** A `channel` in the payload that differs from the webhook's: ignored, or 404 channel_not_found (platform-facts 6 "may 404"). */
   channelOverride?: 'ignore' | 'reject';
+  /** Status of `no_service` for a revoked webhook: 404, or 200 as one capture reports (platform-facts 6). */
+  revokedStatus?: 404 | 200;
 }
 
 export interface SlackMessage {
@@ -76,6 +78,7 @@ const DEFAULTS: Required<SlackSurfaceOptions> = {
   burst: 3,
   teamId: 'T0EMULATOR',
   channelOverride: 'ignore',
+  revokedStatus: 404,
 };
 
 export function createSlackSurface(ctx: EmulatorContext, opts: SlackSurfaceOptions = {}): SlackSurface {
@@ -149,7 +152,7 @@ function createSlackRouter(ctx: EmulatorContext, surface: SlackSurface): Router 
     if (!hook || hook.teamId !== req.params.team) return fail(res, 'no_service');
     if (hook.secret !== req.params.secret) return fail(res, 'invalid_token'); // [3P] platform-facts 6
     // platform-facts 6: revoked -> 404 no_service, deleted channel -> 404 channel_not_found, archived -> 410.
-    if (hook.state === 'revoked') return fail(res, 'no_service');
+    if (hook.state === 'revoked') return fail(res, 'no_service', surface.settings.revokedStatus);
     if (hook.state === 'channel_deleted') return fail(res, 'channel_not_found');
     if (hook.state === 'archived') return fail(res, 'channel_is_archived');
     if (hook.state === 'prohibited') return fail(res, 'action_prohibited');
