@@ -146,7 +146,7 @@ describe('POST /v1/route', () => {
     await t.service.store.close();
     const down = await fetch(`${t.url}/readyz`);
     expect(down.status).toBe(503);
-    expect((await down.json()).checks.store.ok).toBe(false);
+    expect(((await down.json()) as { checks: { store: { ok: boolean } } }).checks.store.ok).toBe(false);
   });
 });
 
