@@ -59,7 +59,7 @@ function coreOptions(o: EmulatorStreamingOptions): StreamingCoreOptions {
  * Routes `/cometd...` requests to the streaming part whatever order request listeners were added in: the
  * server's emit is wrapped (faye's own attach() would only see the listeners present at attach time).
  */
-function interceptCometd(httpServer: Server, handle: (req: IncomingMessage, res: ServerResponse) => void): () => void {
+function interceptCometd(httpServer: Server, handle: (req: IncomingMessage, res: ServerResponse) => void): void {
   const original = httpServer.emit;
   const wrapped = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'request' && isCometdPath((args[0] as IncomingMessage).url)) {
@@ -69,9 +69,6 @@ function interceptCometd(httpServer: Server, handle: (req: IncomingMessage, res:
     return (original as (event: string | symbol, ...rest: unknown[]) => boolean).apply(this, [event, ...args]);
   } as Server['emit'];
   httpServer.emit = wrapped;
-  return () => {
-    if (httpServer.emit === wrapped) httpServer.emit = original;
-  };
 }
 
 export function attachStreaming(args: AttachStreamingArgs): AttachedEmulatorStreaming {
@@ -88,8 +85,13 @@ export function attachStreaming(args: AttachStreamingArgs): AttachedEmulatorStre
   const stopListening = log.listenTo(args.records);
 
   const core = new StreamingCore(args.ctx.clock, log, args.auth, coreOptions(options), (call) => args.ctx.recordCall(call));
-  const restoreEmit = interceptCometd(args.httpServer, (req, res) => core.handle(req, res));
   let closed = false;
+  // After close() (the HTTP server is about to close too) CometD requests get 503, never the REST app's 404.
+  interceptCometd(args.httpServer, (req, res) => {
+    if (!closed) return core.handle(req, res);
+    req.resume();
+    res.writeHead(503, { 'Content-Type': 'text/plain;charset=UTF-8', Connection: 'close' }).end('Service Unavailable');
+  });
 
   return {
     control: createControlRouter(core),
@@ -106,7 +108,6 @@ export function attachStreaming(args: AttachStreamingArgs): AttachedEmulatorStre
     async close() {
       if (closed) return;
       closed = true;
-      restoreEmit();
       stopListening();
       core.close();
       // Let faye's flush of held long polls reach the sockets before the HTTP server closes.

@@ -1,0 +1,154 @@
+/**
+ * jsforce 3.10.16's streaming client (faye underneath) against the emulator's CometD endpoint, with the replay
+ * and auth-failure extensions (toolchain.md: createClient + StreamingExtension from jsforce/lib/api/streaming).
+ */
+import { Connection } from 'jsforce';
+import { StreamingExtension } from 'jsforce/lib/api/streaming';
+import { createClock } from '../emulator/clock';
+import { TokenRegistry } from '../emulator/salesforce/auth';
+import { to18 } from '../emulator/salesforce/ids';
+import { RecordStore } from '../emulator/salesforce/records';
+import { EventLog } from '../emulator/salesforce/streaming';
+import { startStandaloneStreaming, type StandaloneStreaming } from '../emulator/salesforce/streaming/standalone';
+
+const USER = to18('005000000000001');
+const TOKEN = '00D000000000001AAA!jsforce-streaming-token';
+const CHANNEL = '/data/LeadChangeEvent';
+
+interface LeadEvent {
+  payload: { Name?: { LastName?: string }; ChangeEventHeader: { changeType: string; recordIds: string[] } };
+  event: { replayId: number };
+}
+
+// jsforce's bundled faye typings leave out disconnect(), which faye's Client has (it returns a thenable).
+type FayeClient = ReturnType<Connection['streaming']['createClient']> & { disconnect?: () => unknown };
+
+function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (predicate()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
+
+describe('jsforce streaming with the replay extension', () => {
+  const clients: FayeClient[] = [];
+  const emulators: StandaloneStreaming[] = [];
+
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await Promise.resolve(c.disconnect?.()).catch(() => undefined);
+    for (const e of emulators.splice(0)) await e.close();
+  });
+
+  function connect(emu: StandaloneStreaming, token = TOKEN): Connection {
+    return new Connection({ instanceUrl: emu.baseUrl, accessToken: token, version: '62.0' });
+  }
+
+  function createLead(records: RecordStore, lastName: string): string {
+    return records.transaction({ userId: USER, changeOrigin: 'com/salesforce/api/rest/62.0' }, (tx) =>
+      tx.create('Lead', { LastName: lastName, Company: 'Acme' }),
+    ).Id;
+  }
+
+  test('receives CREATE events; survives an emulator restart with no lost and no duplicated event', async () => {
+    const clock = createClock();
+    const records = new RecordStore({ clock });
+    const auth = new TokenRegistry({ clock, orgId: '00D000000000001AAA' });
+    auth.issue(USER, TOKEN);
+    const log = new EventLog({ clock });
+
+    const first = await startStandaloneStreaming({ clock, records, auth, streaming: { eventLog: log } });
+    emulators.push(first);
+    const port = first.port;
+
+    const received: LeadEvent[] = [];
+    const authFailures: unknown[] = [];
+    const client = connect(first).streaming.createClient([
+      new StreamingExtension.Replay(CHANNEL, -1),
+      new StreamingExtension.AuthFailure((m: unknown) => authFailures.push(m)),
+    ]);
+    clients.push(client);
+    await client.subscribe(CHANNEL, (data: LeadEvent) => {
+      received.push(data);
+    });
+
+    createLead(records, 'L1');
+    createLead(records, 'L2');
+    await waitFor(() => received.length === 2, 'the first two events');
+    expect(received.map((e) => e.payload.ChangeEventHeader.changeType)).toEqual(['CREATE', 'CREATE']);
+
+    // Restart: the first instance goes away; writes go on while it is down (the log keeps listening).
+    await first.close();
+    emulators.splice(emulators.indexOf(first), 1);
+    const keepRecording = log.listenTo(records);
+    createLead(records, 'L3');
+    createLead(records, 'L4');
+    const second = await startStandaloneStreaming({ port, clock, records, auth, streaming: { eventLog: log } });
+    emulators.push(second);
+    createLead(records, 'L5'); // while the client is still reconnecting (faye retries every 5 s)
+
+    // The client meets 403::Unknown client, handshakes again and re-subscribes from its last replayId.
+    await waitFor(() => second.streaming.core.sessions.view().some((s) => s.subscriptions.length > 0), 'the re-subscribe');
+    const resumedFrom = second.streaming.core.sessions.view()[0].subscriptions[0].replayFrom;
+    expect(resumedFrom).toBe(received[1].event.replayId);
+    createLead(records, 'L6');
+    await waitFor(() => received.length >= 6, 'all six events');
+    await new Promise((r) => setTimeout(r, 200)); // a late duplicate would show up here
+
+    expect(received.map((e) => e.payload.Name?.LastName)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5', 'L6']);
+    const ids = received.map((e) => e.event.replayId);
+    expect(new Set(ids).size).toBe(6);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(authFailures).toEqual([]);
+    keepRecording();
+  });
+
+  test('replays every retained event with -2, and the auth-failure extension sees an expired token', async () => {
+    const emu = await startStandaloneStreaming();
+    emulators.push(emu);
+    emu.auth.issue(USER, TOKEN);
+    createLead(emu.records, 'Retained1');
+    createLead(emu.records, 'Retained2');
+
+    const received: LeadEvent[] = [];
+    const failures: { channel?: string; error?: string; advice?: { reconnect?: string } }[] = [];
+    const shortLived = emu.auth.issue(USER);
+    const client = connect(emu, shortLived.token).streaming.createClient([
+      new StreamingExtension.Replay(CHANNEL, -2),
+      new StreamingExtension.AuthFailure((m: (typeof failures)[number]) => failures.push(m)),
+    ]);
+    clients.push(client);
+    await client.subscribe(CHANNEL, (data: LeadEvent) => {
+      received.push(data);
+    });
+    await waitFor(() => received.length === 2, 'the retained events');
+    expect(received.map((e) => e.payload.Name?.LastName)).toEqual(['Retained1', 'Retained2']);
+
+    emu.auth.expire(shortLived.token);
+    createLead(emu.records, 'AfterExpiry'); // answers the held connect; the next connect meets the expired token
+    await waitFor(() => failures.length > 0, 'the auth failure');
+    expect(failures[0]).toMatchObject({ channel: '/meta/connect', error: '401::Authentication invalid', advice: { reconnect: 'none' } });
+  });
+
+  test('a handshake with a bad token reaches the auth-failure callback with the handshake-denied reply', async () => {
+    const emu = await startStandaloneStreaming();
+    emulators.push(emu);
+    const failures: { channel?: string; error?: string; ext?: unknown }[] = [];
+    const client = connect(emu, '00D000000000001AAA!revoked').streaming.createClient([
+      new StreamingExtension.Replay(CHANNEL, -1),
+      new StreamingExtension.AuthFailure((m: (typeof failures)[number]) => failures.push(m)),
+    ]);
+    clients.push(client);
+    client.subscribe(CHANNEL, () => undefined);
+    await waitFor(() => failures.length > 0, 'the handshake denial');
+    expect(failures[0]).toMatchObject({
+      channel: '/meta/handshake',
+      error: '403::Handshake denied',
+      ext: { sfdc: { failureReason: '401::Authentication invalid' } },
+    });
+  });
+});
