@@ -1,19 +1,11 @@
 /**
- * Test harness: the HubSpot and Slack surfaces on a real HTTP server on a free port, mounted at the paths
- * server.ts uses (`/hubspot`, `/__emulator/hubspot`, `/slack`, `/__emulator/slack`).
+ * Test harness: the whole emulator (`startEmulator()`, port 0) with helpers for the HubSpot and Slack
+ * surfaces it mounts at `/hubspot`, `/__emulator/hubspot`, `/slack` and `/__emulator/slack`.
  */
-import express from 'express';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { MovableClock } from '../emulator/clock';
-import type { CallRecord, EmulatorContext } from '../emulator/context';
-import {
-  createHubspotSurface,
-  DEFAULT_HUBSPOT_TOKEN,
-  type HubspotSurface,
-  type HubspotSurfaceOptions,
-} from '../emulator/hubspot';
-import { createSlackSurface, type SlackSurface, type SlackSurfaceOptions } from '../emulator/slack';
+import type { CallRecord, EmulatorClock } from '../emulator/context';
+import { DEFAULT_HUBSPOT_TOKEN, type HubspotSurface, type HubspotSurfaceOptions } from '../emulator/hubspot';
+import { startEmulator } from '../emulator/server';
+import type { SlackSurface, SlackSurfaceOptions } from '../emulator/slack';
 
 export interface Answer {
   status: number;
@@ -25,7 +17,7 @@ export interface Answer {
 export interface HubspotHarness {
   baseUrl: string;
   token: string;
-  clock: MovableClock;
+  clock: EmulatorClock;
   /** Every call the emulator recorded so far, oldest first. */
   calls(): CallRecord[];
   hubspot: HubspotSurface;
@@ -40,21 +32,8 @@ export interface HubspotHarness {
 export async function startHubspotHarness(
   opts: { hubspot?: HubspotSurfaceOptions; slack?: SlackSurfaceOptions } = {},
 ): Promise<HubspotHarness> {
-  const clock = new MovableClock();
-  const calls: CallRecord[] = [];
-  let base = '';
-  const ctx: EmulatorContext = { clock, recordCall: (c) => calls.push(c), baseUrl: () => base };
-  const hubspot = createHubspotSurface(ctx, opts.hubspot);
-  const slack = createSlackSurface(ctx, opts.slack);
-  const app = express();
-  app.use('/hubspot', hubspot.router);
-  if (hubspot.control) app.use('/__emulator/hubspot', hubspot.control);
-  app.use('/slack', slack.router);
-  if (slack.control) app.use('/__emulator/slack', slack.control);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const emulator = await startEmulator({ hubspot: opts.hubspot, slack: opts.slack });
+  const base = emulator.url;
 
   const raw = async (
     method: string,
@@ -83,10 +62,10 @@ export async function startHubspotHarness(
   return {
     baseUrl: base,
     token: DEFAULT_HUBSPOT_TOKEN,
-    clock,
-    calls: () => calls,
-    hubspot,
-    slack,
+    clock: emulator.clock,
+    calls: () => emulator.calls.list(),
+    hubspot: emulator.hubspot,
+    slack: emulator.slack,
     api(method, path, body, o = {}) {
       const token = o.token === undefined ? DEFAULT_HUBSPOT_TOKEN : o.token;
       const headers: Record<string, string> = {};
@@ -97,11 +76,6 @@ export async function startHubspotHarness(
     control: json('/__emulator/hubspot'),
     slackControl: json('/__emulator/slack'),
     raw,
-    async close() {
-      await hubspot.close?.();
-      await slack.close?.();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => emulator.close(),
   };
 }
