@@ -265,6 +265,20 @@ describe('batch update, batch read and search', () => {
     expect(p.body.results.map((x: { id: string }) => x.id)).toEqual([ids[0]]);
   });
 
+  it('lists contacts in pages with paging.next.after; batch/read refuses malformed and oversized input', async () => {
+    const ids = await makeContacts(3);
+    const p1 = await h.api('GET', '/crm/v3/objects/contacts?limit=2&properties=email');
+    expect(p1.status).toBe(200);
+    expect(p1.body.results.map((c: { id: string }) => c.id)).toEqual(ids.slice(0, 2));
+    expect(p1.body.results[0].properties.email).toBe('b0@acme.test');
+    const p2 = await h.api('GET', `/crm/v3/objects/contacts?limit=2&after=${p1.body.paging.next.after}`);
+    expect(p2.body.results.map((c: { id: string }) => c.id)).toEqual([ids[2]]);
+    expect(p2.body.paging).toBeUndefined();
+    expect((await h.api('POST', '/crm/v3/objects/contacts/batch/read', { inputs: 'x' })).status).toBe(400);
+    const tooMany = Array.from({ length: 101 }, (_, i) => ({ id: String(i) }));
+    expect((await h.api('POST', '/crm/v3/objects/contacts/batch/read', { inputs: tooMany })).status).toBe(400);
+  });
+
   it('batch/read returns the found contacts and errors for the missing; search filters by EQ', async () => {
     const ids = await makeContacts(2);
     const r = await h.api('POST', '/crm/v3/objects/contacts/batch/read', {
