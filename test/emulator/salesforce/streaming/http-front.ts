@@ -74,9 +74,10 @@ export class HttpFront {
     };
 
     if (req.method === 'GET') {
-      // A GET is the callback-polling (JSONP) transport: platform-facts 1.1 long-polling only.
+      // A GET is a websocket upgrade or the callback-polling (JSONP) transport: platform-facts 1.1 long-polling only.
+      const type = /websocket/i.test(String(req.headers.upgrade ?? '')) ? 'websocket' : 'callback-polling';
       req.resume();
-      return fail(400, [{ successful: false, error: SF_ERRORS.invalidConnectionType('callback-polling') }], undefined);
+      return fail(400, [{ successful: false, error: SF_ERRORS.invalidConnectionType(type) }], undefined);
     }
     if (req.method !== 'POST') {
       req.resume();
