@@ -72,19 +72,54 @@ const OPERATORS = [
   'isBlank', 'isNotBlank', 'matches',
 ];
 
-/** UTF-8 size of the JSON text of `input`, or Infinity when it cannot be serialised. */
-function jsonBytes(input: unknown): number {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(input);
-  } catch {
-    return Infinity;
-  }
-  if (text === undefined) return 0;
+function utf8Length(text: string): number {
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x80) bytes += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return bytes;
+}
+
+/**
+ * The UTF-8 size of the JSON text of `input` (string escapes not counted), computed iteratively so a deeply
+ * nested document cannot overflow the stack; stops counting past `limit`. A cyclic object counts as too large.
+ */
+function jsonBytes(input: unknown, limit: number): number {
+  let bytes = 0;
+  let nodes = 0;
+  const stack: unknown[] = [input];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (++nodes > limit) return Infinity; // every JSON value takes at least one byte
+    switch (typeof v) {
+      case 'string':
+        bytes += utf8Length(v) + 2;
+        break;
+      case 'number':
+        bytes += String(v).length;
+        break;
+      case 'boolean':
+        bytes += v ? 4 : 5;
+        break;
+      case 'object':
+        if (v === null) bytes += 4;
+        else if (Array.isArray(v)) {
+          bytes += 2 + Math.max(0, v.length - 1);
+          for (let i = 0; i < v.length; i++) stack.push(v[i]);
+        } else {
+          const keys = Object.keys(v);
+          bytes += 2 + Math.max(0, keys.length - 1);
+          for (const k of keys) {
+            bytes += utf8Length(k) + 3;
+            stack.push((v as Record<string, unknown>)[k]);
+          }
+        }
+        break;
+      default:
+        break; // undefined, functions...: not JSON; the schema reports them where they matter
+    }
+    if (bytes > limit) return bytes;
   }
   return bytes;
 }
@@ -213,7 +248,7 @@ export function validateRuleset(input: unknown): ValidationResult {
     issues.add([], 'a ruleset must be a JSON object');
     return { ok: false, errors: issues.list };
   }
-  const bytes = jsonBytes(input);
+  const bytes = jsonBytes(input, MAX_RULESET_BYTES);
   if (bytes > MAX_RULESET_BYTES) {
     issues.add([], `ruleset is larger than ${MAX_RULESET_BYTES} bytes`);
     return { ok: false, errors: issues.list };
