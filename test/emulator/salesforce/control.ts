@@ -162,6 +162,7 @@ export function createSalesforceControl(org: SalesforceOrg): Router {
       kind,
       method: typeof b.method === 'string' ? b.method : undefined,
       path: typeof b.path === 'string' ? b.path : undefined,
+      pathPattern: typeof b.pathPattern === 'string' ? b.pathPattern : undefined,
       times: b.times as number | undefined,
       ms: b.ms as number | undefined,
       recordIds: Array.isArray(b.recordIds) ? b.recordIds.map(String) : undefined,

@@ -8,8 +8,10 @@ export interface FaultSpec {
   kind: FaultKind;
   /** HTTP method to match (default any). */
   method?: string;
-  /** Substring or /regex/ matched against the path after /services/data/vNN.N (default any). */
+  /** Substring of the path after /services/data/vNN.N (default any). */
   path?: string;
+  /** Regular expression (source) the path after /services/data/vNN.N must match. */
+  pathPattern?: string;
   /** How many requests (or records) it hits before disarming (default: until cleared). */
   times?: number;
   /** Latency in ms (kind 'latency'). */
@@ -23,6 +25,7 @@ export interface FaultSpec {
 export interface Fault extends FaultSpec {
   id: number;
   hits: number;
+  pattern?: RegExp;
 }
 
 export class FaultInjector {
@@ -30,13 +33,15 @@ export class FaultInjector {
   private nextId = 1;
 
   add(spec: FaultSpec): Fault {
-    const fault: Fault = { ...spec, method: spec.method?.toUpperCase(), id: this.nextId++, hits: 0 };
+    // An invalid pattern throws here, so the control surface answers 400 instead of failing later requests.
+    const pattern = spec.pathPattern ? new RegExp(spec.pathPattern) : undefined;
+    const fault: Fault = { ...spec, method: spec.method?.toUpperCase(), id: this.nextId++, hits: 0, pattern };
     this.faults.push(fault);
     return fault;
   }
 
   list(): Fault[] {
-    return this.faults.map((f) => ({ ...f }));
+    return this.faults.map(({ pattern: _p, ...f }) => ({ ...f }));
   }
 
   remove(id: number): boolean {
@@ -51,9 +56,8 @@ export class FaultInjector {
 
   private matches(f: Fault, method: string, path: string): boolean {
     if (f.method && f.method !== method.toUpperCase()) return false;
-    if (!f.path) return true;
-    const re = /^\/(.*)\/([a-z]*)$/.exec(f.path);
-    return re ? new RegExp(re[1], re[2]).test(path) : path.includes(f.path);
+    if (f.path && !path.includes(f.path)) return false;
+    return !f.pattern || f.pattern.test(path);
   }
 
   private use(f: Fault): void {

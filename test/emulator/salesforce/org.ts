@@ -80,10 +80,13 @@ export class SalesforceOrg {
   readonly faults = new FaultInjector();
   readonly cursors = new QueryCursors();
 
+  private readonly initialOptions: SalesforceOptions;
+
   constructor(
     readonly clock: EmulatorClock,
     readonly options: SalesforceOptions,
   ) {
+    this.initialOptions = structuredClone(options);
     this.records = new RecordStore({ clock, mergeSameChanges: options.mergeSameChanges });
     this.auth = new TokenRegistry({ clock, orgId: options.orgId, tokenLifetimeMs: options.tokenLifetimeMs });
     this.limits = new ApiLimits(clock, options.dailyApiLimit);
@@ -112,9 +115,14 @@ export class SalesforceOrg {
     return { userId: userId ?? this.uiUserId, changeOrigin: UI_CHANGE_ORIGIN };
   }
 
+  /** Back to the starting state: records, tokens, counter, faults, cursors and options changed at run time. */
   reset(): void {
+    Object.assign(this.options, structuredClone(this.initialOptions));
+    this.records.mergeSameChanges = this.options.mergeSameChanges;
+    this.auth.tokenLifetimeMs = this.options.tokenLifetimeMs;
     this.records.reset();
     this.auth.reset();
+    this.limits.max = this.options.dailyApiLimit;
     this.limits.reset();
     this.faults.clear();
     this.cursors.clear();
