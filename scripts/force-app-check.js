@@ -14,7 +14,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { spawnSync, execFile } = require('node:child_process');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -117,16 +117,27 @@ function checkApexSyntax(root) {
   return problems;
 }
 
-/** ESLint (eslint.config.js: @salesforce/eslint-config-lwc) on every LWC JavaScript file under root. */
+/**
+ * ESLint (eslint.config.js: @salesforce/eslint-config-lwc) on every LWC JavaScript file under root. ESLint runs
+ * in a child process: it loads its config with a dynamic import, which jest's VM does not allow in-process.
+ */
 async function checkEslint(root) {
-  const { ESLint } = require('eslint');
   const projectDir = path.dirname(root);
-  const eslint = new ESLint({ cwd: projectDir, overrideConfigFile: path.join(REPO_ROOT, 'eslint.config.js'), errorOnUnmatchedPattern: false });
-  const targets = findDirs(root, 'lwc').map((d) => path.join(d, '**', '*.js'));
+  const targets = findDirs(root, 'lwc').map((d) => path.relative(projectDir, d));
   if (targets.length === 0) return [];
-  const results = await eslint.lintFiles(targets);
+  const eslintBin = path.join(path.dirname(require.resolve('eslint/package.json', { paths: [REPO_ROOT] })), 'bin', 'eslint.js');
+  const args = [eslintBin, '--config', path.join(REPO_ROOT, 'eslint.config.js'), '--format', 'json', '--no-error-on-unmatched-pattern', ...targets];
+  const { stdout, code, stderr } = await new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: projectDir, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
+      resolve({ stdout: out, stderr: err, code: error ? error.code : 0 });
+    });
+  });
+  // Exit 1 means "lint errors found" (the JSON report is on stdout); anything else is ESLint itself failing.
+  if (code !== 0 && code !== 1) {
+    return [problem(root, root, 0, 0, 'eslint', `eslint exited ${code}: ${String(stderr).slice(0, 500)}`)];
+  }
   const problems = [];
-  for (const result of results) {
+  for (const result of JSON.parse(stdout)) {
     for (const m of result.messages) {
       if (m.severity === 2) {
         problems.push(problem(root, result.filePath, m.line || 0, m.column || 0, 'eslint', `${m.ruleId || 'parse'}: ${m.message}`));
