@@ -6,7 +6,8 @@
  *
  *   R1  backreferences (`\1`, `\k<name>`): matching with them is NP-hard in general;
  *   R2  nested repetition: a quantifier that repeats more than once (`*`, `+`, `{n,}`, `{n,m}` with m > 1) over a
- *       sub-pattern that itself contains such a quantifier: `(a+)+`, `(a*)*`, `(.*)*`, `(\w+\s?)*`;
+ *       sub-pattern that itself contains a variable repetition (`*`, `+`, `{n,}`, `{n,m}` with n < m, m > 1):
+ *       `(a+)+`, `(a*)*`, `(.*)*`, `(\w+\s?)*`, `(a{1,3}){2}` (a fixed count such as `( ?\d{2}){4}` is fine);
  *   R3  repetition of something that can match the empty string: `(a?)*`, `(a|)+`;
  *   R4  repetition of an alternation whose branches can start with the same character: `(a|a)*`, `(a|ab)+`,
  *       `(\w|\d)*` (`(cat|dog)*` is accepted);
@@ -90,7 +91,7 @@ interface Info {
   /** All characters it can consume. */
   chars: CharSet;
   nullable: boolean;
-  /** Contains a quantifier that repeats more than once. */
+  /** Contains a variable repetition: a quantifier whose max exceeds 1 and differs from its min. */
   repeats: boolean;
 }
 
@@ -183,7 +184,8 @@ class Parser {
       first: atom.first,
       chars: atom.chars,
       nullable: atom.nullable || q.min === 0,
-      repeats: atom.repeats || q.max > 1,
+      // a fixed count ({3}) of something unambiguous stays unambiguous: only variable repetition counts
+      repeats: atom.repeats || (q.max > 1 && q.min !== q.max),
     };
     return { info, unbounded: q.max === Infinity };
   }
