@@ -13,7 +13,7 @@ import validateRuleset from '@salesforce/apex/RoutingRuleEditorController.valida
 import saveRuleset from '@salesforce/apex/RoutingRuleEditorController.saveRuleset';
 import activateVersion from '@salesforce/apex/RoutingRuleEditorController.activateVersion';
 import { errorToast, successToast } from 'c/reduceErrors';
-import { clone, pretty } from 'c/rulesetModel';
+import { clone, pretty, emptyRuleset } from 'c/rulesetModel';
 
 function listOf(answer, key) {
     if (Array.isArray(answer)) {
@@ -123,6 +123,15 @@ export default class RoutingRuleEditor extends LightningElement {
         } catch (error) {
             this.dispatchEvent(errorToast(`Could not load ruleset ${name}`, error));
         }
+    }
+
+    /** A new ruleset starts as an empty draft; saving it creates version 1. */
+    handleNewRuleset(event) {
+        this.selectedName = event.detail.name;
+        this.versions = [];
+        this.selectedVersion = undefined;
+        this.validation = null;
+        this.setDraft(emptyRuleset(event.detail.name));
     }
 
     async handleSelectVersion(event) {

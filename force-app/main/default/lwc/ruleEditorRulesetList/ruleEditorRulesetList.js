@@ -30,6 +30,20 @@ export default class RuleEditorRulesetList extends LightningElement {
         return this.versionItems.length > 0;
     }
 
+    newName = '';
+
+    get isNewDisabled() {
+        return !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(this.newName);
+    }
+
+    handleNewName(event) {
+        this.newName = (event.detail.value || '').trim();
+    }
+
+    handleNew() {
+        this.dispatchEvent(new CustomEvent('newruleset', { detail: { name: this.newName } }));
+    }
+
     handleRuleset(event) {
         this.dispatchEvent(new CustomEvent('selectruleset', { detail: { name: event.currentTarget.dataset.name } }));
     }

@@ -326,6 +326,26 @@ describe('c-routing-rule-editor', () => {
         expect(readToasts()[1]).toEqual(expect.objectContaining({ title: 'Rolled back', message: 'inbound v2 is active' }));
     });
 
+    it('starts a new ruleset as an empty draft that saves as its first version', async () => {
+        const { element } = await mountWithInbound();
+        const list = dig(element, 'c-rule-editor-ruleset-list');
+        change(list.shadowRoot.querySelector('lightning-input.new-name'), { value: 'Bad Name' });
+        await settle();
+        expect(list.shadowRoot.querySelector('lightning-button.new').disabled).toBe(true);
+        change(list.shadowRoot.querySelector('lightning-input.new-name'), { value: 'web-chat' });
+        await settle();
+        list.shadowRoot.querySelector('lightning-button.new').click();
+        await settle();
+        expect(draftOf(element)).toEqual({ name: 'web-chat', pools: [], rules: [], default: { type: 'queue', ownerId: '' } });
+        expect(element.shadowRoot.querySelector('lightning-button.rollback').disabled).toBe(true);
+
+        saveRuleset.mockResolvedValue({ valid: true, name: 'web-chat', version: 1, active: false });
+        element.shadowRoot.querySelector('lightning-button.save').click();
+        await settle();
+        expect(saveRuleset.mock.calls[0][0].name).toBe('web-chat');
+        expect(listVersions).toHaveBeenLastCalledWith({ name: 'web-chat' });
+    });
+
     it('shows Apex errors in toasts through reduceErrors', async () => {
         listRulesets.mockRejectedValue({ body: { message: 'The Lead Router service refused the credentials (HTTP 401).' } });
         const element = createElement('c-routing-rule-editor', { is: RoutingRuleEditor });
