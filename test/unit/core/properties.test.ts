@@ -114,3 +114,33 @@ test('random ineligibility never assigns an ineligible member', () => {
     { numRuns: 300 },
   );
 });
+
+test('the first-field index, the unindexed scan and decide() always pick the same rule', () => {
+  const values = ['FR', 'de', ' Fr ', '10', '10.0', 'x', '', '1,000'];
+  const field = fc.constantFrom('Country', 'Size', 'Source');
+  const leafArb = fc.oneof(
+    fc.record({ field, op: fc.constantFrom('eq', 'neq'), value: fc.constantFrom('FR', 'DE', 10, '10', 'x') }),
+    fc.record({ field, op: fc.constantFrom('in', 'notIn'), value: fc.subarray(['FR', 'DE', 'x', 10, '1,000'], { minLength: 1 }) }),
+    fc.record({ field, op: fc.constantFrom('gt', 'lte'), value: fc.constantFrom(5, 10) }),
+    fc.record({ field, op: fc.constantFrom('isBlank', 'isNotBlank') }),
+  );
+  const whenArb = fc.oneof(leafArb, fc.record({ all: fc.array(leafArb, { minLength: 1, maxLength: 3 }) }), fc.record({ any: fc.array(leafArb, { minLength: 1, maxLength: 3 }) }));
+  const leadArb = fc.record({ Country: fc.constantFrom(...values, undefined), Size: fc.constantFrom(...values, 10, 5, undefined), Source: fc.constantFrom(...values) });
+  fc.assert(
+    fc.property(fc.array(fc.record({ when: whenArb, active: fc.boolean() }), { minLength: 1, maxLength: 12 }), fc.array(leadArb, { minLength: 1, maxLength: 20 }), (rules, leads) => {
+      const c = compile({
+        name: 'idx',
+        rules: rules.map((r, i) => ({ id: `r${i}`, active: r.active, when: r.when, assign: { type: 'user', ownerId: userId(i + 1) } })),
+        default: { type: 'queue', ownerId: queueId(1) },
+      });
+      const s = new MemoryRoutingState();
+      leads.forEach((fields, i) => {
+        const l = lead(fields, i);
+        const indexed = c.firstMatch(l);
+        expect(c.firstMatchUnindexed(l)).toBe(indexed);
+        expect(s.decide(c, l, NOW).ruleId).toBe(indexed);
+      });
+    }),
+    { numRuns: 300 },
+  );
+});
