@@ -160,11 +160,11 @@ class Compiled implements CompiledRuleset {
         const t: RuleTrace = { ruleId: rule.id, outcome: 'matched' };
         if (rule.name !== undefined) t.name = rule.name;
         if (rule.condition !== null) {
-          const e = rule.condition.explain(lead, memo);
-          t.conditions = e.tree;
-          if (!e.result) {
+          const tree = rule.condition.explain(lead, memo);
+          t.conditions = tree;
+          if (!tree.result) {
             t.outcome = 'failed';
-            t.failedAt = e.failedAt;
+            t.failedAt = rule.condition.failedAt(tree);
           }
         }
         rules.push(t);

@@ -3,8 +3,8 @@
  * compile time (lower-cased text, parsed numbers, a Set for in/notIn, a RegExp for matches) and its human text
  * (`Country in [FR, DE]`). Two closures per node:
  *  - test(lead): boolean, the fast path (rule evaluation, firstMatch);
- *  - explain(lead): the same answer plus the ConditionResult tree and the text of the condition that failed, for
- *    the rules a decision actually tries (the trace).
+ *  - explain(lead): the same answer as the ConditionResult tree of every condition, for the rules a decision
+ *    actually tries (the trace); failedAt(tree) then names the condition that made a failed rule fail.
  *
  * eq/in with numbers: when the constant is a number (or a numeric string) and the lead's value is numeric too,
  * they compare as numbers (1000 eq "1000" and "1000.0" hold); otherwise they compare as normalised text, so
@@ -14,17 +14,15 @@ import type { Condition, LeafCondition, Scalar } from './ruleset';
 import type { ConditionResult, Lead } from './types';
 import { displayOf, numberOf, textOf } from './values';
 
-export interface Explained {
-  result: boolean;
-  tree: ConditionResult;
-  /** When result is false: the text of the leaf (or group) that made it false. */
-  failedAt?: string;
-}
-
 export interface CompiledCondition {
   text: string;
   test(lead: Lead, memo: Memo): boolean;
-  explain(lead: Lead, memo: Memo): Explained;
+  explain(lead: Lead, memo: Memo): ConditionResult;
+  /**
+   * For a tree this node's explain() produced with result false: the text of the condition that made it false
+   * (the first failing child of an `all`, the whole group for `any` and `not`, the leaf itself).
+   */
+  failedAt(tree: ConditionResult): string;
 }
 
 type Getter = (lead: Lead) => unknown;
@@ -293,10 +291,9 @@ function compileLeaf(leaf: LeafCondition, slots: FieldSlots): CompiledCondition 
         const n = numberOf(raw);
         if (!Number.isNaN(n)) actual = n;
       }
-      const tree: ConditionResult =
-        value === undefined ? { kind: 'leaf', field, op, actual, result } : { kind: 'leaf', field, op, value, actual, result };
-      return result ? { result, tree } : { result, tree, failedAt: text };
+      return value === undefined ? { kind: 'leaf', field, op, actual, result } : { kind: 'leaf', field, op, value, actual, result };
     },
+    failedAt: () => text,
   };
 }
 
@@ -328,20 +325,19 @@ export function compileCondition(node: Condition, slots: FieldSlots): CompiledCo
       test,
       explain(lead, memo) {
         // Every child is evaluated so the trace shows the result of every condition.
-        const trees: ConditionResult[] = [];
+        const trees: ConditionResult[] = new Array(n);
         let result = isAll;
-        let failedAt: string | undefined;
         for (let i = 0; i < n; i++) {
-          const e = children[i].explain(lead, memo);
-          trees.push(e.tree);
-          if (isAll && !e.result) {
-            if (result) failedAt = e.failedAt;
-            result = false;
-          } else if (!isAll && e.result) result = true;
+          const t = children[i].explain(lead, memo);
+          trees[i] = t;
+          if (t.result !== isAll) result = !isAll;
         }
-        const tree: ConditionResult = { kind, result, children: trees };
-        if (result) return { result, tree };
-        return { result, tree, failedAt: isAll ? failedAt : text };
+        return { kind, result, children: trees };
+      },
+      failedAt(tree) {
+        if (!isAll || tree.kind === 'leaf') return text;
+        for (let i = 0; i < n; i++) if (!tree.children[i].result) return children[i].failedAt(tree.children[i]);
+        return text;
       },
     };
   }
@@ -353,11 +349,10 @@ export function compileCondition(node: Condition, slots: FieldSlots): CompiledCo
       text,
       test: (lead, memo) => !innerTest(lead, memo),
       explain(lead, memo) {
-        const e = inner.explain(lead, memo);
-        const result = !e.result;
-        const tree: ConditionResult = { kind: 'not', result, children: [e.tree] };
-        return result ? { result, tree } : { result, tree, failedAt: text };
+        const t = inner.explain(lead, memo);
+        return { kind: 'not', result: !t.result, children: [t] };
       },
+      failedAt: () => text,
     };
   }
   return compileLeaf(node, slots);
