@@ -386,6 +386,35 @@ describe('rate limits', () => {
   });
 });
 
+describe('control surface input', () => {
+  it('answers 400 naming the setting for unknown or invalid settings', async () => {
+    const r1 = await h.control('PUT', '/rate-limit', { tenSecondly: 0 });
+    expect(r1.status).toBe(400);
+    expect(r1.body.error.details[0].path).toBe('tenSecondly');
+    const r2 = await h.control('PUT', '/rate-limit', { burstPolicy: 'MINUTELY' });
+    expect(r2.body.error.details[0]).toMatchObject({ path: 'burstPolicy' });
+    const r3 = await h.control('PUT', '/settings', { batchPartialStatus: 206 });
+    expect(r3.status).toBe(400);
+    const r4 = await h.control('PUT', '/settings', { maxBatchSize: 5 });
+    expect(r4.status).toBe(400);
+    expect(r4.body.error.details[0].message).toContain('unknown setting');
+    const ok = await h.control('PUT', '/settings', {
+      maxBatchInputs: 2,
+      tokens: [{ token: 'pat-na1-other', appId: 9 }],
+    });
+    expect(ok.status).toBe(200);
+    const inputs = [1, 2, 3].map((i) => ({ id: String(i), properties: {} }));
+    const tooMany = await h.api(
+      'POST',
+      '/crm/v3/objects/contacts/batch/update',
+      { inputs },
+      { token: 'pat-na1-other' },
+    );
+    expect(tooMany.status).toBe(400);
+    expect((await h.api('GET', '/crm/v3/owners')).status).toBe(401); // the token list was replaced
+  });
+});
+
 describe('call log', () => {
   it('records each API call with method, path, headers, body and status', async () => {
     const before = h.calls().length;

@@ -161,6 +161,9 @@ describe('Slack incoming webhooks', () => {
         .slice(before)
         .filter((c) => c.surface === 'slack'),
     ).toEqual([expect.objectContaining({ method: 'POST', path: w.path, status: 200, body: '{"text":"logged"}' })]);
+    const badSetting = await h.slackControl('PUT', '/settings', { perSecond: 0 });
+    expect(badSetting.status).toBe(400);
+    expect(badSetting.body.error.details[0].path).toBe('perSecond');
     const bad = await h.slackControl('POST', '/webhooks', {});
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('channel');

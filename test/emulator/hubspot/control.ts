@@ -74,6 +74,15 @@ export function createHubspotControlRouter(surface: HubspotSurface): Router {
 
   router.get('/rate-limit', (_req, res) => res.json({ config: limiter.config, usage: limiter.usage() }));
   router.put('/rate-limit', (req, res) => {
+    const problem = checkPatch(req.body, {
+      burstPolicy: oneOf('TEN_SECONDLY_ROLLING', 'SECONDLY'),
+      tenSecondly: positiveInt,
+      secondly: positiveInt,
+      daily: positiveInt,
+      headers: oneOf('both', 'daily-secondly', 'interval', 'none'),
+      groupNameInBody: isBoolean,
+    });
+    if (problem) return bad(res, problem.path, problem.message);
     limiter.configure(req.body ?? {});
     res.json({ config: limiter.config });
   });
@@ -96,6 +105,17 @@ export function createHubspotControlRouter(surface: HubspotSurface): Router {
 
   router.get('/settings', (_req, res) => res.json(surface.settings));
   router.put('/settings', (req, res) => {
+    const problem = checkPatch(req.body, {
+      maxBatchInputs: positiveInt,
+      batchPartialStatus: oneOf(200, 207),
+      batchInvalidInput: oneOf('fail-batch', 'partial'),
+      validationErrorCategory: isBoolean,
+      tokens: (v) =>
+        Array.isArray(v) && v.every((t) => isObject(t) && typeof t.token === 'string' && typeof t.appId === 'number')
+          ? null
+          : 'must be an array of {token: string, appId: number}',
+    });
+    if (problem) return bad(res, problem.path, problem.message);
     Object.assign(surface.settings, req.body ?? {});
     res.json(surface.settings);
   });
@@ -158,6 +178,27 @@ function checkWebhookPatch(b: Record<string, unknown>): { path: string; message:
   }
   return null;
 }
+
+type Check = (v: unknown) => string | null;
+
+/** Checks a settings patch: every key must be known and valid. */
+function checkPatch(body: unknown, spec: Record<string, Check>): { path: string; message: string } | null {
+  if (!isObject(body)) return { path: 'body', message: 'must be a JSON object' };
+  for (const [k, v] of Object.entries(body)) {
+    const check = spec[k];
+    if (!check) return { path: k, message: `unknown setting (known: ${Object.keys(spec).join(', ')})` };
+    const message = check(v);
+    if (message) return { path: k, message };
+  }
+  return null;
+}
+
+const positiveInt: Check = (v) => (Number.isInteger(v) && (v as number) > 0 ? null : 'must be an integer > 0');
+const isBoolean: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
+const oneOf =
+  (...allowed: unknown[]): Check =>
+  (v) =>
+    allowed.includes(v) ? null : `must be one of ${allowed.join(', ')}`;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);

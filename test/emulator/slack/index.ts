@@ -222,15 +222,13 @@ function createSlackControl(surface: SlackSurface): Router {
   router.post('/webhooks', (req, res) => {
     const channel = (req.body ?? {}).channel;
     if (typeof channel !== 'string' || channel.trim() === '') {
-      return res
-        .status(400)
-        .json({
-          error: {
-            code: 'bad_request',
-            message: 'Invalid channel: must be a non-empty string',
-            details: [{ path: 'channel', message: 'must be a non-empty string' }],
-          },
-        });
+      return res.status(400).json({
+        error: {
+          code: 'bad_request',
+          message: 'Invalid channel: must be a non-empty string',
+          details: [{ path: 'channel', message: 'must be a non-empty string' }],
+        },
+      });
     }
     res.status(201).json(view(surface.createWebhook(channel)));
   });
@@ -263,27 +261,23 @@ function createSlackControl(surface: SlackSurface): Router {
       const error = String(b.error ?? 'rollup_error');
       const status = b.status === undefined ? SLACK_ERROR_STATUS[error] : Number(b.status);
       if (!status || status < 400 || status > 599) {
-        return res
-          .status(400)
-          .json({
-            error: {
-              code: 'bad_request',
-              message: 'Invalid status: unknown error string needs a 4xx/5xx status',
-              details: [{ path: 'status', message: 'must be 400-599' }],
-            },
-          });
+        return res.status(400).json({
+          error: {
+            code: 'bad_request',
+            message: 'Invalid status: unknown error string needs a 4xx/5xx status',
+            details: [{ path: 'status', message: 'must be 400-599' }],
+          },
+        });
       }
       const count = b.count === undefined ? 1 : Number(b.count);
       if (!Number.isInteger(count) || count < 1) {
-        return res
-          .status(400)
-          .json({
-            error: {
-              code: 'bad_request',
-              message: 'Invalid count: must be an integer >= 1',
-              details: [{ path: 'count', message: 'must be an integer >= 1' }],
-            },
-          });
+        return res.status(400).json({
+          error: {
+            code: 'bad_request',
+            message: 'Invalid count: must be an integer >= 1',
+            details: [{ path: 'count', message: 'must be an integer >= 1' }],
+          },
+        });
       }
       h.injected.push({ error, status, remaining: count });
       return res.json(view(h));
@@ -295,10 +289,35 @@ function createSlackControl(surface: SlackSurface): Router {
     res.json(view(h));
   });
   router.put('/settings', (req, res) => {
+    const problem = checkSettings(req.body);
+    if (problem) {
+      return res
+        .status(400)
+        .json({
+          error: { code: 'bad_request', message: `Invalid ${problem.path}: ${problem.message}`, details: [problem] },
+        });
+    }
     Object.assign(surface.settings, req.body ?? {});
     res.json(surface.settings);
   });
   return router;
+}
+
+function checkSettings(body: unknown): { path: string; message: string } | null {
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return { path: 'body', message: 'must be a JSON object' };
+  const checks: Record<string, (v: unknown) => boolean> = {
+    perSecond: (v) => typeof v === 'number' && v > 0,
+    burst: (v) => typeof v === 'number' && v >= 1,
+    teamId: (v) => typeof v === 'string' && /^T[A-Z0-9]+$/.test(v),
+    channelOverride: (v) => v === 'ignore' || v === 'reject',
+    revokedStatus: (v) => v === 404 || v === 200,
+  };
+  for (const [k, v] of Object.entries(body)) {
+    if (!checks[k]) return { path: k, message: `unknown setting (known: ${Object.keys(checks).join(', ')})` };
+    if (!checks[k](v)) return { path: k, message: 'invalid value' };
+  }
+  return null;
 }
 
 /** Token bucket per webhook on the emulator clock. Returns 0 when a message may go now, else Retry-After seconds. */
