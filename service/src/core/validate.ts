@@ -60,6 +60,8 @@ class Issues {
         for (const key of issue.keys) this.add([...path, key], `unknown key "${key}"`);
       } else if (issue.code === 'invalid_union' && (issue as { discriminator?: string }).discriminator === 'op') {
         this.add(path, `unknown operator; expected one of ${OPERATORS.join(', ')}`);
+      } else if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
+        this.add(path, 'required');
       } else {
         this.add(path, issue.message);
       }
@@ -303,10 +305,10 @@ export function validateRuleset(input: unknown): ValidationResult {
     if (!isPlainObject(r)) return;
     if (hasOwn(r, 'when')) walkCondition(r.when, ['rules', ri, 'when'], 1, issues);
     if (hasOwn(r, 'assign')) walkTarget(r.assign, ['rules', ri, 'assign'], 1, issues, ctx);
-    else if (shape.success) issues.add(['rules', ri, 'assign'], 'required');
+    else issues.add(['rules', ri, 'assign'], 'required');
   });
   if (hasOwn(input, 'default')) walkFixedTarget(input.default, ['default'], issues);
-  else if (shape.success) issues.add(['default'], 'required');
+  else issues.add(['default'], 'required');
 
   if (issues.list.length > 0 || !shape.success) return { ok: false, errors: dedupe(issues.list) };
   return { ok: true, ruleset: normalise(shape.data as unknown as Ruleset) };

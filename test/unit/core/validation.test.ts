@@ -98,9 +98,12 @@ describe('rejects', () => {
   test('missing required parts', () => {
     const { default: _d, ...noDefault } = base();
     void _d;
-    expectError(noDefault, 'default');
-    expectError(withEdit((r) => delete r.rules[0].assign), 'rules[0].assign');
-    expectError(withEdit((r) => delete r.rules[0].id), 'rules[0].id');
+    expectError(noDefault, 'default', /^required$/);
+    expectError(withEdit((r) => delete r.rules[0].assign), 'rules[0].assign', /^required$/);
+    expectError(withEdit((r) => delete r.rules[0].id), 'rules[0].id', /^required$/);
+    expectError({ name: 'x', default: { type: 'queue', ownerId: queueId(1) } }, 'rules', /^required$/);
+    // reported once, even when the schema and the walker both see it
+    expect(errorsOf(noDefault).filter((e) => e.path === 'default')).toHaveLength(1);
   });
 
   test('duplicate rule ids and pool ids', () => {
