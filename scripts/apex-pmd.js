@@ -5,7 +5,7 @@
  * violations of severity 1-2 (Critical, High). Run the Apex syntax check first: PMD reports a file with a syntax
  * error as 0 violations (toolchain.md), so a clean PMD run on unparsable code proves nothing.
  *
- * Usage: node scripts/apex-pmd.js [folder=force-app]   exit 1 when a severity 1-2 violation is found.
+ * Usage: node scripts/apex-pmd.js [--json] [folder=force-app]   exit 1 when a severity 1-2 violation is found.
  */
 const path = require('node:path');
 
@@ -47,16 +47,45 @@ function format(v) {
   return `${v.file}:${v.line}:${v.column} sev${v.severity} ${v.rule}: ${v.message}`;
 }
 
+/**
+ * runPmd in a child Node process: the same result, without loading code-analyzer into the caller (under jest's
+ * module registry that load alone takes several seconds).
+ */
+function runPmdInChild(folder) {
+  const { execFile } = require('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [__filename, '--json', folder], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // Exit 1 only says "blocking violations found"; the JSON is still complete.
+      if (error && error.code !== 1) {
+        reject(new Error(`apex-pmd failed (${error.code}): ${String(stderr).slice(0, 1000)}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout));
+      } catch (e) {
+        reject(new Error(`apex-pmd printed no JSON: ${String(stdout).slice(0, 500)}`));
+      }
+    });
+  });
+}
+
 async function main() {
-  const folder = process.argv[2] || 'force-app';
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const folder = args.find((a) => a !== '--json') || 'force-app';
   const all = await runPmd(folder);
   const bad = blocking(all);
+  if (json) {
+    process.stdout.write(JSON.stringify(all));
+    process.exitCode = bad.length > 0 ? 1 : 0;
+    return;
+  }
   for (const v of all) console.log(format(v));
   console.log(`PMD Apex: ${all.length} violation(s), ${bad.length} of severity 1-2`);
   process.exitCode = bad.length > 0 ? 1 : 0;
 }
 
-module.exports = { runPmd, blocking, format, BLOCKING_SEVERITY };
+module.exports = { runPmd, runPmdInChild, blocking, format, BLOCKING_SEVERITY };
 
 if (require.main === module) {
   main().catch((err) => {

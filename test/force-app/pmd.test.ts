@@ -4,7 +4,7 @@
  * first because PMD silently reports 0 violations for a file it cannot parse (toolchain.md).
  */
 import * as path from 'node:path';
-import { blocking, format, runPmd } from '../../scripts/apex-pmd';
+import { blocking, format, runPmdInChild as runPmd } from '../../scripts/apex-pmd';
 import { checkApexSyntax } from '../../scripts/force-app-check';
 import { CLASS_META, FORCE_APP, makeProject, removeProject } from './helpers';
 
