@@ -280,6 +280,8 @@ describe('webhook delivery', () => {
     const bad = await h.control('PUT', '/webhooks', { targetUrl: 'not a url' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('targetUrl');
+    expect((await h.control('PUT', '/webhooks', { clientSecret: '' })).status).toBe(400);
+    expect((await h.control('PUT', '/webhooks', { signatureClock: 'sundial' })).status).toBe(400);
     const badSub = await h.control('PUT', '/webhooks', {
       subscriptions: [{ id: 1, subscriptionType: 'contact.propertyChange' }],
     });

@@ -158,6 +158,15 @@ function checkWebhookPatch(b: Record<string, unknown>): { path: string; message:
   if (b.legacySignature !== undefined && !['v1', 'v2', 'none'].includes(String(b.legacySignature))) {
     return { path: 'legacySignature', message: 'must be v1, v2 or none' };
   }
+  if (b.clientSecret !== undefined && (typeof b.clientSecret !== 'string' || b.clientSecret === '')) {
+    return { path: 'clientSecret', message: 'must be a non-empty string' };
+  }
+  if (b.signatureClock !== undefined && b.signatureClock !== 'real' && b.signatureClock !== 'emulator') {
+    return { path: 'signatureClock', message: 'must be real or emulator' };
+  }
+  if (b.propertyChangeOnCreate !== undefined && typeof b.propertyChangeOnCreate !== 'boolean') {
+    return { path: 'propertyChangeOnCreate', message: 'must be true or false' };
+  }
   if (b.uriDecoding !== undefined && !['documented', 'full', 'none'].includes(String(b.uriDecoding))) {
     return { path: 'uriDecoding', message: 'must be documented, full or none' };
   }
