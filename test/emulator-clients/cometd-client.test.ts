@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { Connection } from 'jsforce';
 import { StreamingExtension } from 'jsforce/lib/api/streaming';
 import { to18 } from '../emulator/salesforce/ids';
-import { startStandaloneStreaming, type StandaloneStreaming } from '../emulator/salesforce/streaming/standalone';
+import { startEmulator, type RunningEmulator } from '../emulator/server';
 
 const USER = to18('005000000000001');
 const TOKEN = '00D000000000001AAA!cometd-client-token';
@@ -72,13 +72,13 @@ function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Pr
   });
 }
 
-let emu: StandaloneStreaming;
+let emu: RunningEmulator;
 const subscribers: CometdSubscriber[] = [];
 const fayeClients: { disconnect?: () => unknown }[] = [];
 
 beforeEach(async () => {
-  emu = await startStandaloneStreaming();
-  emu.auth.issue(USER, TOKEN);
+  emu = await startEmulator();
+  emu.salesforce.org.auth.issue(USER, TOKEN);
 });
 
 afterEach(async () => {
@@ -88,14 +88,14 @@ afterEach(async () => {
 });
 
 function write(lastName: string, change: 'create' | 'update' = 'create', id?: string): string {
-  return emu.records.transaction({ userId: USER, changeOrigin: '' }, (tx) =>
+  return emu.salesforce.org.records.transaction({ userId: USER, changeOrigin: '' }, (tx) =>
     change === 'create' ? tx.create('Lead', { LastName: lastName, Company: 'Acme' }) : tx.update('Lead', id!, { LastName: lastName }),
   ).Id;
 }
 
 test('cometd handshakes, subscribes with replay and receives the same events as jsforce', async () => {
   write('Retained');
-  const url = `${emu.baseUrl}/cometd/62.0`;
+  const url = `${emu.url}/cometd/62.0`;
   const cometd = new CometdSubscriber(url, TOKEN, [
     { channel: LEAD_CHANNEL, replayId: -2 },
     { channel: '/data/ChangeEvents', replayId: -1 },
@@ -103,7 +103,7 @@ test('cometd handshakes, subscribes with replay and receives the same events as 
   subscribers.push(cometd);
 
   const viaJsforce: unknown[] = [];
-  const conn = new Connection({ instanceUrl: emu.baseUrl, accessToken: TOKEN, version: '62.0' });
+  const conn = new Connection({ instanceUrl: emu.url, accessToken: TOKEN, version: '62.0' });
   const faye = conn.streaming.createClient([new StreamingExtension.Replay(LEAD_CHANNEL, -2)]);
   fayeClients.push(faye as unknown as { disconnect?: () => unknown });
   await faye.subscribe(LEAD_CHANNEL, (data: unknown) => {
@@ -126,7 +126,7 @@ test('cometd handshakes, subscribes with replay and receives the same events as 
 });
 
 test('a dropped cometd client re-handshakes on 403::Unknown client and resumes from its last replayId', async () => {
-  const cometd = new CometdSubscriber(`${emu.baseUrl}/cometd/62.0`, TOKEN, [{ channel: LEAD_CHANNEL, replayId: -1 }]);
+  const cometd = new CometdSubscriber(`${emu.url}/cometd/62.0`, TOKEN, [{ channel: LEAD_CHANNEL, replayId: -1 }]);
   subscribers.push(cometd);
   await waitFor(() => cometd.metas('/meta/subscribe').some((m) => m.successful), 'the subscription');
   write('Before');

@@ -3,8 +3,12 @@
  * (platform-facts 1.1, 1.3, 1.5), the handshake/connect shapes (1.2), replay and retention (1.3), and the CDC
  * payload shapes (2.1-2.4).
  */
+import type { EmulatorClock } from '../emulator/context';
+import type { TokenRegistry } from '../emulator/salesforce/auth';
 import { to18 } from '../emulator/salesforce/ids';
-import { startStandaloneStreaming, type StandaloneStreaming } from '../emulator/salesforce/streaming/standalone';
+import type { RecordStore } from '../emulator/salesforce/records';
+import type { AttachedEmulatorStreaming, EmulatorStreamingOptions } from '../emulator/salesforce/streaming';
+import { startEmulator } from '../emulator/server';
 
 const USER = to18('005000000000001');
 const TOKEN = '00D000000000001AAA!raw-bayeux-token';
@@ -97,8 +101,30 @@ class RawBayeux {
   }
 }
 
-let emu: StandaloneStreaming;
+interface Emu {
+  baseUrl: string;
+  records: RecordStore;
+  auth: TokenRegistry;
+  clock: EmulatorClock;
+  streaming: AttachedEmulatorStreaming;
+  close(): Promise<void>;
+}
+
+let emu: Emu;
 let cometd: string;
+
+/** The whole emulator (server.ts) on a free port, seen through the parts these tests touch. */
+async function start(streaming: EmulatorStreamingOptions = {}): Promise<Emu> {
+  const running = await startEmulator({ streaming });
+  return {
+    baseUrl: running.url,
+    records: running.salesforce.org.records,
+    auth: running.salesforce.org.auth,
+    clock: running.clock,
+    streaming: running.streaming,
+    close: () => running.close(),
+  };
+}
 
 function createLead(fields: Record<string, unknown>): string {
   return emu.records.transaction({ userId: USER, changeOrigin: REST_ORIGIN }, (tx) => tx.create('Lead', fields)).Id;
@@ -114,7 +140,7 @@ async function control(path: string, body: unknown = {}): Promise<{ status: numb
 }
 
 beforeEach(async () => {
-  emu = await startStandaloneStreaming({ streaming: { extraEntities: ['Employee__c'] } });
+  emu = await start({ extraEntities: ['Employee__c'] });
   emu.auth.issue(USER, TOKEN);
   cometd = `${emu.baseUrl}/cometd/62.0`;
 });
@@ -198,7 +224,7 @@ describe('authentication (platform-facts 1.1, 1.5)', () => {
   test('OAuth and Bearer are both accepted by default; authSchemes can narrow it to OAuth', async () => {
     expect((await new RawBayeux(cometd, `Bearer ${TOKEN}`).handshake()).replies[0].successful).toBe(true);
     await emu.close();
-    emu = await startStandaloneStreaming({ streaming: { authSchemes: ['OAuth'] } });
+    emu = await start({ authSchemes: ['OAuth'] });
     emu.auth.issue(USER, TOKEN);
     const url = `${emu.baseUrl}/cometd/62.0`;
     expect((await new RawBayeux(url, `Bearer ${TOKEN}`).handshake()).replies[0].error).toBe('401::Request requires authentication');
@@ -399,7 +425,7 @@ describe('events, replay and retention (platform-facts 1.3, 2.1-2.4)', () => {
 
   test('-2 replays every retained event, a replayId the ones after it; ids can step with gaps', async () => {
     await emu.close();
-    emu = await startStandaloneStreaming({ streaming: { replayIdStep: 25, firstReplayId: 1000 } });
+    emu = await start({ replayIdStep: 25, firstReplayId: 1000 });
     emu.auth.issue(USER, TOKEN);
     cometd = `${emu.baseUrl}/cometd/62.0`;
     for (const name of ['A', 'B', 'C']) createLead({ LastName: name, Company: 'X' });
