@@ -14,7 +14,7 @@ export const PAGE_SIZE = 25;
 const COLUMNS = [
     {
         label: 'Decided',
-        fieldName: 'decidedAt',
+        fieldName: 'createdAt',
         type: 'date',
         typeAttributes: { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' }
     },
@@ -25,6 +25,7 @@ const COLUMNS = [
     { label: 'Rule', fieldName: 'ruleId' },
     { label: 'Pool', fieldName: 'poolId' },
     { label: 'Reason', fieldName: 'reason', wrapText: true },
+    { label: 'Source', fieldName: 'source', initialWidth: 90 },
     { type: 'action', typeAttributes: { rowActions: [{ label: 'Why?', name: 'why' }] } }
 ];
 

@@ -17,6 +17,20 @@ function describeLeaf(node) {
     return `${node.field} ${node.op}${value}${actual}`;
 }
 
+/** A timeline entry's detail (an object or null in the service's answer) as `key: value` text. */
+export function detailText(detail) {
+    if (detail === null || detail === undefined) {
+        return '';
+    }
+    if (typeof detail !== 'object') {
+        return String(detail);
+    }
+    return Object.entries(detail)
+        .filter(([, value]) => value !== null && value !== undefined)
+        .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`)
+        .join(', ');
+}
+
 /** The condition tree as indented lines, each with its result. */
 export function conditionLines(node, depth = 0, lines = []) {
     if (!node) {
@@ -138,7 +152,7 @@ export default class RoutingDecisionDetail extends LightningElement {
     get timeline() {
         return [...((this.decision && this.decision.timeline) || [])]
             .sort((a, b) => String(a.at).localeCompare(String(b.at)))
-            .map((entry, index) => ({ key: `${entry.step}-${index}`, ...entry }));
+            .map((entry, index) => ({ key: `${entry.step}-${index}`, ...entry, detailText: detailText(entry.detail) }));
     }
 
     get hasTimeline() {

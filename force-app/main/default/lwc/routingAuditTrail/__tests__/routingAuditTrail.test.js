@@ -48,11 +48,11 @@ describe('c-routing-audit-trail', () => {
         expect(listDecisions).toHaveBeenCalledWith({ filters: {}, cursor: null, pageSize: PAGE_SIZE });
         const table = element.shadowRoot.querySelector('lightning-datatable');
         expect(table.data).toHaveLength(2);
-        expect(table.data[0].decisionId).toBe('dec_01J9ZK3M7Q');
+        expect(table.data[0].decisionId).toBe('01JDQ8Z3M7Q4T5V6W7X8Y9Z0AB');
         expect(table.data[0].rulesetLabel).toBe('inbound v3');
         expect(table.keyField).toBe('decisionId');
         expect(table.columns.map((c) => c.fieldName)).toEqual(
-            expect.arrayContaining(['decidedAt', 'leadId', 'ownerId', 'ruleId', 'poolId', 'reason'])
+            expect.arrayContaining(['createdAt', 'leadId', 'ownerId', 'ruleId', 'poolId', 'reason', 'source'])
         );
         expect(button(element, 'previous').disabled).toBe(true);
         expect(button(element, 'next').disabled).toBe(false);
@@ -111,7 +111,7 @@ describe('c-routing-audit-trail', () => {
         await flushPromises();
         expect(listDecisions).toHaveBeenLastCalledWith({ filters: {}, cursor: PAGE_1.nextCursor, pageSize: PAGE_SIZE });
         const table = element.shadowRoot.querySelector('lightning-datatable');
-        expect(table.data.map((r) => r.decisionId)).toEqual(['dec_01J9ZJZZ9X']);
+        expect(table.data.map((r) => r.decisionId)).toEqual(['01JDNX4ZZ9X8W7V6T5S4R3Q2PN']);
         expect(button(element, 'next').disabled).toBe(true);
         expect(button(element, 'previous').disabled).toBe(false);
         expect(element.shadowRoot.querySelector('.page-label').textContent).toBe('Page 2');
@@ -140,7 +140,7 @@ describe('c-routing-audit-trail', () => {
         table.dispatchEvent(new CustomEvent('rowaction', { detail: { action: { name: 'why' }, row: PAGE_1.items[0] } }));
         await flushPromises();
 
-        expect(getDecision).toHaveBeenCalledWith({ decisionId: 'dec_01J9ZK3M7Q' });
+        expect(getDecision).toHaveBeenCalledWith({ decisionId: '01JDQ8Z3M7Q4T5V6W7X8Y9Z0AB' });
         const detail = element.shadowRoot.querySelector('c-routing-decision-detail');
         expect(detail.decision).toEqual(DECISION);
         const root = detail.shadowRoot;
@@ -161,8 +161,17 @@ describe('c-routing-audit-trail', () => {
         expect(members[2].textContent).toContain('picked');
         expect(root.querySelector('.skill-filter').textContent).toBe('Skill filter: Language__c = fr');
 
-        const steps = Array.from(root.querySelectorAll('li.timeline-entry strong')).map((s) => s.textContent);
-        expect(steps).toEqual(['change_committed', 'decided', 'owner_written', 'notification_sent']);
+        const entries = Array.from(root.querySelectorAll('li.timeline-entry'));
+        expect(entries.map((e) => e.querySelector('strong').textContent)).toEqual([
+            'committed_in_crm',
+            'received',
+            'decided',
+            'written_salesforce',
+            'notified'
+        ]);
+        expect(entries[1].querySelector('.timeline-detail').textContent).toBe('source: callout');
+        expect(entries[3].querySelector('.timeline-detail').textContent).toBe('call: PATCH Lead, attempt: 1');
+        expect(entries[0].querySelector('.timeline-detail').textContent).toBe('');
 
         root.querySelector('lightning-button-icon.close').click();
         await flushPromises();

@@ -394,7 +394,7 @@ describe('c-routing-rule-editor', () => {
             ['00Q000000000002EAA', '00G000000000002EAA', '(default)'],
             ['not-an-id', '', '']
         ]);
-        expect(rows[2].reason).toBe('Error: lead.Id: must be a 15 or 18 character Salesforce id');
+        expect(rows[2].reason).toBe('Error: leads[2].Id: must be a 15 or 18 character Salesforce id');
         expect(sim.shadowRoot.querySelector('.never-reached').textContent).toBe('Rules no lead reached: legacy');
         expect(sim.shadowRoot.querySelector('.never-matched').textContent).toBe('Rules that matched no lead: strategic, catch-all-web, legacy');
         expect(sim.shadowRoot.querySelector('.pools-never-reached').textContent).toBe('Pools no lead reached: none');
