@@ -28,6 +28,7 @@ export function leadProblems(raw: unknown, path: string): ErrorDetail[] {
       continue;
     }
     const v = (raw as Record<string, unknown>)[field];
+    if (v === undefined) continue; // in-process callers: an undefined field is an absent one
     if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
       problems.push({ path: `${path}.${field}`, message: 'must be a string, number, boolean or null' });
     } else if (typeof v === 'string' && v.length > MAX_FIELD_VALUE_LENGTH) {
@@ -44,7 +45,7 @@ export function parseLead(raw: unknown, path = 'lead'): Lead {
   if (problems.length > 0) throw new BadRequestError('Invalid lead', problems, 'validation_failed');
   const src = raw as Record<string, unknown>;
   const lead: Record<string, unknown> = {};
-  for (const k of Object.keys(src)) lead[k] = src[k];
+  for (const k of Object.keys(src)) if (src[k] !== undefined) lead[k] = src[k];
   lead.Id = toId18(src.Id as string)!;
   return lead as Lead;
 }

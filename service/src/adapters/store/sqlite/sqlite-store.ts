@@ -50,6 +50,8 @@ export interface SqliteStoreOptions {
   path: string;
   synchronous?: 'NORMAL' | 'FULL';
   busyTimeoutMs?: number;
+  /** WAL pages between automatic checkpoints (SQLite's default is 1000). */
+  walAutocheckpointPages?: number;
 }
 
 const str = (v: unknown): string => v as string;
@@ -638,6 +640,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
+    // 64 MiB page cache: a decision dirties ~10 pages (its trace alone is often several KiB); a small cache spills
+    // dirty pages to the WAL in the middle of a transaction.
+    db.pragma('cache_size = -65536');
+    // Checkpoints (the only fsyncs under NORMAL) every ~40 MiB of WAL instead of every ~4 MiB.
+    db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages ?? 10_000}`);
+    db.pragma('journal_size_limit = 67108864');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     applyMigrations(db);
   } catch (err) {

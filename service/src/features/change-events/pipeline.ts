@@ -1,0 +1,320 @@
+/**
+ * The Salesforce pipeline, wired when SF_INSTANCE_URL is set: CDC stream -> event queue -> handlers (routing,
+ * overrides, closes, account index) -> outbox -> owner write-back, plus reconciliation and the API budget.
+ *
+ * Ordering and durability: events are handled one at a time in delivery order (one queue for all channels);
+ * each event's checkpoint is written in the transaction of its last effect, so after a crash the stream resumes
+ * from the last event whose effects are all committed, and a replayed event finds its decision and does nothing.
+ * A handler failure that is not the lead's fault (store busy, REST down) retries the same event with back-off;
+ * later events wait behind it, so the checkpoint never skips one.
+ */
+import { ApiBudget } from '../../adapters/salesforce/api-budget';
+import { createTokenProvider, type TokenProvider } from '../../adapters/salesforce/auth';
+import { CALL_OPTIONS_CLIENT, SalesforceRest } from '../../adapters/salesforce/rest-client';
+import { CdcStreamClient, type StreamStatus } from '../../adapters/salesforce/streaming/cdc-stream-client';
+import type { SalesforceConfig } from '../../config';
+import type { ReadinessCheck } from '../../http/app';
+import type { Metrics } from '../../http/metrics';
+import type { Logger } from '../../logger';
+import type { RoutingService } from '../routing/routing-service';
+import type { Store } from '../store-port';
+import { OutboxWorker } from '../write-back/outbox-worker';
+import { ownerWriteHook } from '../write-back/owner-write';
+import { AccountIndex } from './account-index';
+import { checkpointHook, writeCheckpoint, type CheckpointScope } from './checkpoint';
+import { FALLBACK_LEAD_FIELDS, FieldList } from './lead-fields';
+import { LeadHandler } from './lead-handler';
+import { isOwnChange, parseChangeEvent, type ChangeEvent } from './normalize';
+import { LeadReconciler } from './reconcile';
+import type { PipelineSettings } from './settings';
+
+export interface SalesforcePipelineOptions {
+  salesforce: SalesforceConfig;
+  settings: PipelineSettings;
+  closedStatuses: string[];
+  outboxFlushMs: number;
+  store: Store;
+  routing: RoutingService;
+  metrics: Metrics;
+  logger: Logger;
+  /** Stream timings (tests shorten them). */
+  stream?: { subscribeTimeoutMs?: number; watchdogIntervalMs?: number; minBackoffMs?: number; maxBackoffMs?: number; retrySeconds?: number };
+  /** Outbox poll period for due retries. */
+  outboxPollMs?: number;
+  now?: () => Date;
+}
+
+export interface SalesforcePipeline {
+  readonly tokens: TokenProvider;
+  readonly rest: SalesforceRest;
+  readonly budget: ApiBudget;
+  readonly worker: OutboxWorker;
+  readonly stream: CdcStreamClient;
+  readonly reconciler: LeadReconciler;
+  readonly accounts: AccountIndex;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** For /readyz: the stream is subscribed on every channel. */
+  readiness(): ReadinessCheck;
+  status(): { stream: StreamStatus; queued: number; budget: { usage: ApiBudget['current']; level: string } };
+  /** Resolves when the event queue is empty (tests). */
+  whenDrained(): Promise<void>;
+}
+
+type Entity = 'Lead' | 'Account';
+
+/** platform-facts 1.6: which objects a channel carries (custom channels are assumed to carry leads). */
+export function entitiesOf(channel: string): Entity[] {
+  if (channel === '/data/ChangeEvents') return ['Lead', 'Account'];
+  if (channel === '/data/AccountChangeEvent') return ['Account'];
+  return ['Lead'];
+}
+
+const BUDGET_LEVELS = ['normal', 'slow_reconcile', 'batch_harder', 'exhausted'] as const;
+
+export function createSalesforcePipeline(o: SalesforcePipelineOptions): SalesforcePipeline {
+  const { salesforce: sf, settings, store, logger, metrics } = o;
+  const now = o.now ?? (() => new Date());
+  const log = logger.child({ component: 'salesforce' });
+
+  // ----- metrics -----
+  const apiCalls = metrics.counter({ name: 'lead_router_salesforce_api_calls_total', help: 'Salesforce REST/OAuth calls by endpoint and status', labelNames: ['endpoint', 'status'] });
+  const apiUsage = metrics.gauge({ name: 'lead_router_salesforce_api_usage', help: 'Daily API requests of the org as Sforce-Limit-Info reports them', labelNames: ['kind'] });
+  const budgetLevel = metrics.gauge({ name: 'lead_router_salesforce_api_budget_level', help: '1 for the current API budget level', labelNames: ['level'] });
+  const events = metrics.counter({ name: 'lead_router_cdc_events_total', help: 'Change events received by entity, change type and origin (own = our writes)', labelNames: ['entity', 'type', 'origin'] });
+  const lag = metrics.histogram({
+    name: 'lead_router_cdc_lag_seconds',
+    help: 'Seconds from commit in Salesforce (commitTimestamp) to the event received here',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  });
+  const leadsOutcome = metrics.counter({ name: 'lead_router_cdc_leads_total', help: 'Leads reached by change events or reconciliation: routed, exists (already decided), rejected', labelNames: ['result'] });
+  const meta = metrics.counter({ name: 'lead_router_cdc_meta_total', help: 'Bayeux meta replies by channel and success', labelNames: ['channel', 'successful'] });
+
+  const budget = new ApiBudget(sf.apiBudgetShare, () => now().getTime());
+  budget.onChange((usage, level) => {
+    if (usage) {
+      apiUsage.set({ kind: 'used' }, usage.used);
+      apiUsage.set({ kind: 'limit' }, usage.limit);
+    }
+    for (const l of BUDGET_LEVELS) budgetLevel.set({ level: l }, l === level ? 1 : 0);
+  });
+  const tokens = createTokenProvider({
+    auth: sf.auth,
+    jwtAudience: settings.jwtAudience ?? undefined,
+    onOAuthCall: (grant, ok) => apiCalls.inc({ endpoint: `oauth_${grant}`, status: ok ? 'ok' : 'error' }),
+  });
+  const rest = new SalesforceRest({
+    instanceUrl: sf.instanceUrl,
+    apiVersion: sf.apiVersion,
+    tokens,
+    budget,
+    onCall: (endpoint, status) => apiCalls.inc({ endpoint, status: String(status) }),
+  });
+  const worker = new OutboxWorker({
+    store,
+    rest,
+    logger: log,
+    metrics,
+    flushMs: o.outboxFlushMs,
+    leaseMs: settings.leaseMs,
+    backoff: { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs, maxAttempts: settings.maxAttempts },
+    budget,
+    pollMs: o.outboxPollMs,
+    now,
+  });
+  const leadFields = new FieldList(rest, 'Lead', FALLBACK_LEAD_FIELDS);
+  const handler = new LeadHandler({
+    store,
+    routing: o.routing,
+    rest,
+    fields: leadFields,
+    settings,
+    closedStatuses: o.closedStatuses,
+    logger: log,
+    onRouted: (result) => leadsOutcome.inc({ result }),
+    now,
+  });
+  const reconciler = new LeadReconciler({ rest, handler, fields: leadFields, logger: log, budget });
+  const accounts = new AccountIndex(store, rest, log, now);
+
+  // ----- replay state -----
+  const channels = sf.cdcChannels;
+  /** Durable starting point per channel (checkpoint), -1 when none or refused. */
+  const replayBase = new Map<string, number>();
+  /** Last replay id received in this process: re-subscribes (re-handshake) continue from here. */
+  const lastReceived = new Map<string, number>();
+  /** Checkpoint commit time per channel (for reconciliation after a refused replay id). */
+  const checkpointTime = new Map<string, Date | null>();
+  /** Channels that need their first-start work once subscribed. */
+  const firstStart = new Set<string>();
+  /** Channels whose replay id was refused: reconcile once subscribed again. */
+  const refused = new Map<string, Date | null>();
+
+  // ----- the event queue -----
+  interface Queued {
+    channel: string;
+    ev: ChangeEvent;
+    receivedAt: Date;
+  }
+  const queue: Queued[] = [];
+  let draining: Promise<void> | null = null;
+  let stopped = false;
+  const drainedWaiters = new Set<() => void>();
+
+  async function handleOne(item: Queued): Promise<void> {
+    const { channel, ev, receivedAt } = item;
+    const scope: CheckpointScope = { channel, replayId: ev.replayId, commitTimestamp: ev.commitTimestamp, written: false };
+    const entities = entitiesOf(channel);
+    if (isOwnChange(ev.changeOrigin, CALL_OPTIONS_CLIENT)) {
+      // Loop prevention: our own owner writes come back as UPDATEs; nothing to do but move the checkpoint.
+    } else if (ev.entityName === 'Lead' && entities.includes('Lead')) {
+      if (ev.changeType === 'GAP_OVERFLOW') {
+        // platform-facts 2.4: the records are unknown; resync the window of the overflowing transaction.
+        const since = new Date((ev.commitTimestamp ?? receivedAt.getTime()) - 60_000);
+        void reconciler.request('modified', since, 'GAP_OVERFLOW');
+      } else {
+        await handler.handle(ev, scope, receivedAt);
+      }
+    } else if (ev.entityName === 'Account' && entities.includes('Account')) {
+      await accounts.handle(ev, scope);
+    }
+    if (!scope.written) await store.transaction((tx) => writeCheckpoint(tx, scope, now().toISOString()));
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0 && !stopped) {
+      const item = queue[0];
+      for (let attempt = 0; !stopped; attempt++) {
+        try {
+          await handleOne(item);
+          break;
+        } catch (err) {
+          const delay = Math.min(30_000, 200 * 2 ** Math.min(attempt, 8));
+          log.warn({ err: (err as Error).message, replayId: item.ev.replayId, channel: item.channel, delay }, 'cdc: handling an event failed; retrying it');
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+      queue.shift();
+    }
+    for (const w of drainedWaiters) w();
+    drainedWaiters.clear();
+  }
+
+  function enqueue(item: Queued): void {
+    queue.push(item);
+    draining ??= drain().finally(() => {
+      draining = null;
+      if (queue.length > 0 && !stopped) enqueue(queue.shift()!); // re-arm (rare: pushed during the finally)
+    });
+  }
+
+  metrics.gauge({
+    name: 'lead_router_cdc_queue_depth',
+    help: 'Change events received and not yet handled',
+    collect() {
+      this.set(queue.length);
+    },
+  });
+  metrics.gauge({
+    name: 'lead_router_cdc_stream_up',
+    help: '1 when every CDC channel is subscribed',
+    collect() {
+      this.set(stream.ready ? 1 : 0);
+    },
+  });
+
+  const stream = new CdcStreamClient({
+    instanceUrl: sf.instanceUrl,
+    apiVersion: sf.apiVersion,
+    tokens,
+    channels,
+    logger: log,
+    replayFrom: (ch) => lastReceived.get(ch) ?? replayBase.get(ch) ?? -1,
+    onEvent: (channel, data) => {
+      const receivedAt = now();
+      const ev = parseChangeEvent(data);
+      if (!ev) {
+        log.warn({ channel }, 'cdc: an event that is not a change event was ignored');
+        return;
+      }
+      lastReceived.set(channel, ev.replayId);
+      const own = isOwnChange(ev.changeOrigin, CALL_OPTIONS_CLIENT);
+      events.inc({ entity: ev.entityName, type: ev.changeType, origin: own ? 'own' : 'other' });
+      if (ev.commitTimestamp !== null) lag.observe(Math.max(0, receivedAt.getTime() - ev.commitTimestamp) / 1000);
+      enqueue({ channel, ev, receivedAt });
+    },
+    onReplayRejected: (channel, replayId) => {
+      // platform-facts 1.3: invalid or past retention: new events only (-1), then reconcile what was missed.
+      log.warn({ channel, replayId }, 'cdc: replay id refused; subscribing from -1 and reconciling since the checkpoint');
+      replayBase.set(channel, -1);
+      lastReceived.delete(channel);
+      refused.set(channel, checkpointTime.get(channel) ?? null);
+    },
+    onSubscribed: (channel) => {
+      const entities = entitiesOf(channel);
+      if (firstStart.delete(channel)) {
+        if (entities.includes('Lead')) void reconciler.request('created', new Date(now().getTime() - settings.reconcileLookbackMs), 'first start');
+        if (entities.includes('Account')) void accounts.fullLoad().catch((err: Error) => log.error({ err: err.message }, 'cdc: account-domain load failed'));
+      }
+      if (refused.has(channel)) {
+        const since = refused.get(channel) ?? new Date(now().getTime() - settings.reconcileLookbackMs);
+        refused.delete(channel);
+        if (entities.includes('Lead')) void reconciler.request('created', since, 'replay id refused');
+        if (entities.includes('Account')) void accounts.fullLoad().catch((err: Error) => log.error({ err: err.message }, 'cdc: account-domain load failed'));
+      }
+    },
+    onMeta: (channel, successful) => meta.inc({ channel, successful: String(successful) }),
+    ...o.stream,
+  });
+
+  const unhooks: Array<() => void> = [];
+
+  return {
+    tokens,
+    rest,
+    budget,
+    worker,
+    stream,
+    reconciler,
+    accounts,
+    async start() {
+      for (const ch of channels) {
+        const cp = await store.getCheckpoint(ch);
+        const id = cp ? Number(cp.replayId) : NaN;
+        if (cp && Number.isFinite(id)) {
+          replayBase.set(ch, id);
+          checkpointTime.set(ch, cp.commitTimestamp ? new Date(cp.commitTimestamp) : null);
+        } else {
+          // First start: new events only, and a reconciliation for recent leads with no decision.
+          replayBase.set(ch, -1);
+          firstStart.add(ch);
+        }
+      }
+      unhooks.push(o.routing.addCommitHook(checkpointHook()));
+      unhooks.push(o.routing.addCommitHook(ownerWriteHook({ onEnqueued: () => worker.notify(1) })));
+      worker.start();
+      stream.start();
+      log.info({ channels, replayFrom: Object.fromEntries(replayBase) }, 'salesforce pipeline started');
+    },
+    async stop() {
+      stopped = true;
+      reconciler.stop();
+      await stream.stop();
+      await draining;
+      await worker.stop();
+      for (const u of unhooks) u();
+    },
+    readiness() {
+      const s = stream.status();
+      if (stream.ready) return { ok: true };
+      return { ok: false, detail: `salesforce stream ${s.state}${s.lastError ? `: ${s.lastError}` : ''}` };
+    },
+    status() {
+      return { stream: stream.status(), queued: queue.length, budget: { usage: budget.current, level: budget.level() } };
+    },
+    whenDrained() {
+      if (queue.length === 0 && !draining) return Promise.resolve();
+      return new Promise((r) => drainedWaiters.add(r));
+    },
+  };
+}
