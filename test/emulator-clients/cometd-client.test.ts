@@ -77,7 +77,8 @@ const subscribers: CometdSubscriber[] = [];
 const fayeClients: { disconnect?: () => unknown }[] = [];
 
 beforeEach(async () => {
-  emu = await startEmulator();
+  // The session cookie is required, so these tests also prove the client sends sfdc-stream back (platform-facts 1.1).
+  emu = await startEmulator({ streaming: { requireSessionCookie: true } });
   emu.salesforce.org.auth.issue(USER, TOKEN);
 });
 

@@ -164,7 +164,8 @@ describe('jsforce streaming with the replay extension', () => {
   });
 
   test('replays every retained event with -2, and the auth-failure extension sees an expired token', async () => {
-    const emu = await startStandaloneStreaming();
+    // The session cookie is required, so this also proves faye sends sfdc-stream back (platform-facts 1.1).
+    const emu = await startStandaloneStreaming({ streaming: { requireSessionCookie: true } });
     emulators.push(emu);
     emu.auth.issue(USER, TOKEN);
     createLead(emu.records, 'Retained1');

@@ -103,6 +103,8 @@ class RawBayeux {
 
 interface Emu {
   baseUrl: string;
+  /** The integration user's fixed token (REST). */
+  accessToken: string;
   records: RecordStore;
   auth: TokenRegistry;
   clock: EmulatorClock;
@@ -118,6 +120,7 @@ async function start(streaming: EmulatorStreamingOptions = {}): Promise<Emu> {
   const running = await startEmulator({ streaming });
   return {
     baseUrl: running.url,
+    accessToken: running.accessToken,
     records: running.salesforce.org.records,
     auth: running.salesforce.org.auth,
     clock: running.clock,
@@ -294,6 +297,32 @@ describe('handshake and connect (platform-facts 1.2)', () => {
   });
 });
 
+describe('session upkeep (platform-facts 1.1, 1.4)', () => {
+  test('with requireSessionCookie, a connect or subscribe without the sfdc-stream cookie is refused', async () => {
+    await emu.close();
+    emu = await start({ requireSessionCookie: true });
+    emu.auth.issue(USER, TOKEN);
+    const raw = new RawBayeux(`${emu.baseUrl}/cometd/62.0`);
+    await raw.handshake();
+    expect((await raw.connect()).replies[0].successful).toBe(true);
+    raw.cookies = [];
+    const expected = `400::Client ${raw.clientId} has established a session, but no sfdc-stream cookie present`;
+    expect((await raw.connect()).replies[0]).toMatchObject({ successful: false, error: expected });
+    expect((await raw.subscribe('/data/LeadChangeEvent', { replay: { '/data/LeadChangeEvent': -1 } })).replies[0].error).toBe(expected);
+  });
+
+  test('a client that does not reconnect within the reconnect timeout is forgotten', async () => {
+    await emu.close();
+    emu = await start({ reconnectTimeoutMs: 100 });
+    emu.auth.issue(USER, TOKEN);
+    const raw = new RawBayeux(`${emu.baseUrl}/cometd/62.0`);
+    await raw.connected();
+    expect((await raw.connect()).replies[0].successful).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await raw.connect()).replies[0]).toMatchObject({ successful: false, error: '403::Unknown client', advice: { reconnect: 'handshake' } });
+  });
+});
+
 describe('subscribe errors (platform-facts 1.3, 1.5)', () => {
   let raw: RawBayeux;
   beforeEach(async () => {
@@ -402,6 +431,45 @@ describe('events, replay and retention (platform-facts 1.3, 2.1-2.4)', () => {
     const { ChangeEventHeader: delHeader, ...delFields } = del.data!.payload;
     expect(delFields).toEqual({});
     expect(delHeader).toMatchObject({ changeType: 'DELETE', recordIds: [id], changedFields: [] });
+  });
+
+  test('a REST write: commitUser is the token user, changeOrigin follows Sforce-Call-Options (platform-facts 2.5)', async () => {
+    const raw = new RawBayeux(cometd);
+    await raw.connected();
+    await raw.subscribe('/data/LeadChangeEvent', { replay: { '/data/LeadChangeEvent': -1 } });
+    const headers = {
+      authorization: `Bearer ${emu.accessToken}`,
+      'content-type': 'application/json',
+      'sforce-call-options': 'client=lead-router',
+      'sforce-auto-assign': 'FALSE',
+    };
+    const created = await fetch(`${emu.baseUrl}/services/data/v62.0/sobjects/Lead`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ LastName: 'Rest', Company: 'Acme', Country: 'US' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const patched = await fetch(`${emu.baseUrl}/services/data/v62.0/sobjects/Lead/${id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ Country: 'DE', FirstName: 'Ann' }),
+    });
+    expect(patched.status).toBe(204);
+    const [create, update] = await raw.events(2);
+    const integrationUser = emu.auth.validateAccessToken(emu.accessToken);
+    expect(integrationUser.ok).toBe(true);
+    for (const e of [create, update]) {
+      expect(e.data!.payload.ChangeEventHeader).toMatchObject({
+        recordIds: [id],
+        changeOrigin: 'com/salesforce/api/rest/62.0;client=lead-router',
+        commitUser: integrationUser.ok ? integrationUser.userId : '',
+      });
+    }
+    expect(create.data!.payload.ChangeEventHeader.changeType).toBe('CREATE');
+    const { ChangeEventHeader: header, ...fields } = update.data!.payload;
+    expect(fields).toEqual({ Name: { FirstName: 'Ann' }, Address: { Country: 'DE' }, LastModifiedDate: expect.stringMatching(/Z$/) });
+    expect([...(header.changedFields as string[])].sort()).toEqual(['Address.Country', 'LastModifiedDate', 'Name.FirstName']);
   });
 
   test('ordering: one replayId sequence across entities, each event on its entity channel and /data/ChangeEvents', async () => {

@@ -41,7 +41,9 @@ export class StreamingCore {
     const engine = this.adapter._server._engine;
     this.channels = new ChannelRegistry(options);
     this.sessions = new Sessions(engine, log, this.channels);
-    this.adapter.addExtension(createSfdcExtension({ rules: options, auth, sessions: this.sessions, channels: this.channels, log }));
+    this.adapter.addExtension(
+      createSfdcExtension({ rules: options, auth, sessions: this.sessions, channels: this.channels, log, forget: (id) => this.drop(id) }),
+    );
 
     const onDisconnect = (clientId: string) => this.sessions.remove(clientId);
     const onUnsubscribe = (clientId: string, channel: string) => this.sessions.unsubscribe(clientId, channel);

@@ -10,6 +10,8 @@
  *   replay extension: `subscribeWithoutReplay: 'tip' | 'mismatch'`.
  * - A replayId is valid only while its event is retained: `replayIdValidation: 'retained' | 'unbroken'`.
  * - replayIds step by 1 unless `replayIdStep` says otherwise (platform-facts 1.3: not contiguous).
+ * - The 40 s reconnect timeout (platform-facts 1.4) runs on real time: `reconnectTimeoutMs` (0: off).
+ * - Clients are not required to send the sfdc-stream cookie back unless `requireSessionCookie` (1.1).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AttachedStreaming, AttachStreamingArgs, StreamingOptions } from '../streaming-seam';
@@ -48,6 +50,8 @@ function coreOptions(o: EmulatorStreamingOptions): StreamingCoreOptions {
     longPollTimeoutMs: o.longPollTimeoutMs ?? 110_000,
     replayIdValidation: o.replayIdValidation ?? 'retained',
     subscribeWithoutReplay: o.subscribeWithoutReplay ?? 'tip',
+    reconnectTimeoutMs: o.reconnectTimeoutMs ?? 40_000,
+    requireSessionCookie: o.requireSessionCookie ?? false,
     maxRequestBytes: o.maxRequestBytes ?? 32_768,
     bayeuxBrowserCookie: o.bayeuxBrowserCookie ?? false,
     extraEntities: o.extraEntities,

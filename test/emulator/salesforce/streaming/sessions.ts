@@ -23,6 +23,8 @@ export interface Session {
   orgId: string;
   createdAt: number;
   firstConnectAnswered: boolean;
+  /** Real time of the last connect reply while no connect is pending (platform-facts 1.4 reconnect timeout). */
+  answeredAt?: number;
   connects: number;
   subscriptions: Map<string, Subscription>;
   outbox: BayeuxMessage[];

@@ -31,6 +31,21 @@ export interface SfdcRules {
    * client without the replay extension gets new events only) or 'mismatch' (answer the replay-map error).
    */
   subscribeWithoutReplay: 'tip' | 'mismatch';
+  /**
+   * platform-facts 1.4: a client that does not reconnect within 40 s of a connect reply loses its session
+   * (next connect: 403::Unknown client). Measured in real time (it is about the network, not business time);
+   * 0 turns it off.
+   */
+  reconnectTimeoutMs: number;
+  /**
+   * platform-facts 1.1: clients must send the sfdc-stream cookie back. When true, a connect or subscribe without
+   * it gets "Client <id> has established a session, but no sfdc-stream cookie present". Default false.
+   */
+  requireSessionCookie: boolean;
+}
+
+function hasSessionCookie(request: IncomingMessage): boolean {
+  return /(?:^|;\s*)sfdc-stream=/.test(String(request.headers.cookie ?? ''));
 }
 
 const UNKNOWN_CLIENT_FROM_FAYE = /^401:[^:]*:Unknown client$/;
@@ -49,8 +64,10 @@ export function createSfdcExtension(deps: {
   sessions: Sessions;
   channels: ChannelRegistry;
   log: EventLog;
+  /** Makes faye forget a client (its next message gets 403::Unknown client). */
+  forget: (clientId: string) => void;
 }): ServerExtension {
-  const { rules, auth, sessions, channels, log } = deps;
+  const { rules, auth, sessions, channels, log, forget } = deps;
   // The clientId a request's /meta/connect named (faye drops clientId from failed connect replies).
   const connectClient = new WeakMap<IncomingMessage, string>();
 
@@ -117,10 +134,17 @@ export function createSfdcExtension(deps: {
       }
       case '/meta/connect': {
         if (message.clientId) connectClient.set(request, message.clientId);
-        const session = sessions.get(message.clientId);
+        let session = sessions.get(message.clientId);
+        if (session && rules.reconnectTimeoutMs > 0 && session.answeredAt !== undefined && Date.now() - session.answeredAt > rules.reconnectTimeoutMs) {
+          // platform-facts 1.4: too late to reconnect; the server has forgotten the client.
+          forget(session.clientId);
+          session = undefined;
+        }
         if (!session) break; // faye answers unknown client; the outgoing side rewrites it to Salesforce's
+        session.answeredAt = undefined;
         // platform-facts 1.5: token revoked or expired while connected.
         if (!check.ok) message.error = SF_ERRORS.authenticationInvalid;
+        else if (rules.requireSessionCookie && !hasSessionCookie(request)) message.error = SF_ERRORS.noCookie(session.clientId, 'sfdc-stream');
         else if (message.connectionType && message.connectionType !== 'long-polling') {
           message.error = SF_ERRORS.invalidConnectionType(message.connectionType);
         } else session.connects++;
@@ -131,6 +155,10 @@ export function createSfdcExtension(deps: {
         if (!session) break;
         if (!check.ok) {
           message.error = SF_ERRORS.authenticationInvalid;
+          break;
+        }
+        if (rules.requireSessionCookie && !hasSessionCookie(request)) {
+          message.error = SF_ERRORS.noCookie(session.clientId, 'sfdc-stream');
           break;
         }
         const result = validateSubscribe(message);
@@ -197,6 +225,7 @@ export function createSfdcExtension(deps: {
         message.advice = { reconnect: 'none', interval: 0 };
       } else if (message.successful) {
         const session = sessions.get(message.clientId);
+        if (session) session.answeredAt = Date.now();
         // platform-facts 1.2: the first connect reply carries the advice; later successful ones none.
         if (session && !session.firstConnectAnswered) {
           session.firstConnectAnswered = true;
