@@ -191,6 +191,47 @@ describe('jsforce streaming with the replay extension', () => {
     expect(failures[0]).toMatchObject({ channel: '/meta/connect', error: '401::Authentication invalid', advice: { reconnect: 'none' } });
   });
 
+  test('the stale re-subscribe scenario: jsforce swallows the invalid-replayId error and stays connected but silent', async () => {
+    const emu = await startEmulator();
+    try {
+      const replies: { channel: string; successful?: boolean; error?: string }[] = [];
+      const recorder = {
+        incoming(message: { channel: string; successful?: boolean; error?: string }, callback: (m: unknown) => void) {
+          if (message.channel === '/meta/subscribe') replies.push(message);
+          callback(message);
+        },
+      };
+      const received: LeadEvent[] = [];
+      const conn = new Connection({ instanceUrl: emu.url, accessToken: emu.accessToken, version: '62.0' });
+      const client = conn.streaming.createClient([new StreamingExtension.Replay(CHANNEL, -1), recorder]);
+      clients.push(client);
+      await client.subscribe(CHANNEL, (data: LeadEvent) => {
+        received.push(data);
+      });
+      await conn.sobject('Lead').create({ LastName: 'Seen', Company: 'Acme' });
+      await waitFor(() => received.length > 0, 'the first event');
+
+      // platform-facts 1.3 (jsforce#1061): the ids aged out and the session was lost at the same time.
+      const scenario = await fetch(`${emu.url}/__emulator/streaming/scenarios/stale-resubscribe`, { method: 'POST' });
+      expect(scenario.status).toBe(200);
+      await waitFor(() => replies.some((r) => r.successful === false), 'the refused re-subscribe');
+      const lastId = received[received.length - 1].event.replayId;
+      expect(replies.find((r) => r.successful === false)!.error).toBe(
+        `400::The replayId {${lastId}} you provided was invalid. Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.`,
+      );
+      const count = received.length;
+      await conn.sobject('Lead').create({ LastName: 'Unseen', Company: 'Acme' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(received.length).toBe(count);
+      const sessions = emu.streaming.core.sessions.view();
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0].subscriptions).toEqual([]);
+    } finally {
+      for (const c of clients.splice(0)) await Promise.resolve(c.disconnect?.()).catch(() => undefined);
+      await emu.close();
+    }
+  });
+
   test('a handshake with a bad token reaches the auth-failure callback with the handshake-denied reply', async () => {
     const emu = await startStandaloneStreaming();
     emulators.push(emu);

@@ -200,6 +200,29 @@ describe('HTTP front (platform-facts 1.1)', () => {
   });
 });
 
+describe('malformed requests', () => {
+  test('garbage bodies get 400 answers and the server keeps serving', async () => {
+    const raw = new RawBayeux(cometd);
+    const bodies: unknown[] = [
+      'not json',
+      '[]',
+      '[null, 1, "x"]',
+      [{ channel: 5 }],
+      [{ id: '7' }],
+      [{ channel: '/meta/subscribe', clientId: 12, subscription: [1, null], ext: 'replay' }],
+      [{ channel: '/meta/connect', clientId: { a: 1 }, connectionType: ['long-polling'] }],
+      [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: 'long-polling', ext: { replay: 'yes' } }],
+    ];
+    for (const body of bodies) {
+      const a = await raw.post(body);
+      expect(a.status === 400 || a.status === 200).toBe(true);
+      for (const reply of a.replies) if (reply.successful === false) expect(reply.error).toMatch(/^\d{3}:/);
+    }
+    await raw.connected();
+    expect((await raw.subscribe('/data/LeadChangeEvent', { replay: { '/data/LeadChangeEvent': -1 } })).replies[0].successful).toBe(true);
+  });
+});
+
 describe('authentication (platform-facts 1.1, 1.5)', () => {
   test('no Authorization header: 401::Request requires authentication', async () => {
     const a = await new RawBayeux(cometd, null).handshake();

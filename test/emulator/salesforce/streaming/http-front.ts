@@ -127,11 +127,21 @@ export class HttpFront {
         return fail(400, replies, parsed);
       }
       if (!messages.length) return fail(400, [{ successful: false, error: '400::No Bayeux message in the request body' }], parsed);
-      this.server.process(messages, req, (replies) => {
-        record(200, parsed);
-        this.setCookies(res, replies);
-        this.send(res, 200, replies);
-      });
+      const unnamed = messages.filter((m) => typeof m.channel !== 'string' || !m.channel.startsWith('/'));
+      if (unnamed.length) {
+        // Bayeux needs a channel on every message; nothing malformed reaches faye (nothing crashes the emulator).
+        return fail(400, unnamed.map((m) => ({ ...(typeof m.id === 'string' ? { id: m.id } : {}), successful: false, error: '400::Channel name not specified' })), parsed);
+      }
+      try {
+        this.server.process(messages, req, (replies) => {
+          record(200, parsed);
+          this.setCookies(res, replies);
+          this.send(res, 200, replies);
+        });
+      } catch (err) {
+        console.error('emulator streaming: message processing failed', err);
+        fail(500, [{ successful: false, error: '500::Internal server error' }], parsed);
+      }
     });
   }
 
