@@ -44,10 +44,11 @@ function copyPoolState(s: PoolState): PoolState {
 /** Nested maps (ruleset -> pool -> owner -> day -> count): lookups hash strings that already exist, no joined keys. */
 type DailyCounts = Map<string, Map<string, Map<string, Map<string, number>>>>;
 
-function nested<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+/** m.get(k), creating an empty map there first when missing. */
+function nested<K, K2, V2>(m: Map<K, Map<K2, V2>>, k: K): Map<K2, V2> {
   let v = m.get(k);
   if (v === undefined) {
-    v = make();
+    v = new Map<K2, V2>();
     m.set(k, v);
   }
   return v;
@@ -63,7 +64,7 @@ export class MemoryRoutingState {
   constructor(snapshot?: MemoryStateSnapshot) {
     if (!snapshot) return;
     for (const [ruleset, pools] of Object.entries(snapshot.pools ?? {})) {
-      for (const [poolId, s] of Object.entries(pools)) nested(this.pools, ruleset, () => new Map()).set(poolId, copyPoolState(s));
+      for (const [poolId, s] of Object.entries(pools)) nested(this.pools, ruleset).set(poolId, copyPoolState(s));
     }
     for (const d of snapshot.daily ?? []) this.ownerDays(d.ruleset, d.poolId, d.ownerId).set(d.dayKey, d.count);
     for (const [o, n] of Object.entries(snapshot.openLeads ?? {})) this.open.set(o, n);
@@ -72,11 +73,11 @@ export class MemoryRoutingState {
   }
 
   private poolDays(ruleset: string, poolId: string): Map<string, Map<string, number>> {
-    return nested(nested(this.daily, ruleset, () => new Map()), poolId, () => new Map());
+    return nested(nested(this.daily, ruleset), poolId);
   }
 
   private ownerDays(ruleset: string, poolId: string, ownerId: string): Map<string, number> {
-    return nested(this.poolDays(ruleset, poolId), ownerId, () => new Map());
+    return nested(this.poolDays(ruleset, poolId), ownerId);
   }
 
   /** The pool state of (ruleset, pool); a fresh state when none was stored. Returned as a copy. */
@@ -142,7 +143,7 @@ export class MemoryRoutingState {
     void now; // the day a count is charged to travels in stateChange.dayKey
     const change = result.stateChange;
     if (change) {
-      nested(this.pools, result.ruleset, () => new Map()).set(change.poolId, copyPoolState(change.poolState));
+      nested(this.pools, result.ruleset).set(change.poolId, copyPoolState(change.poolState));
       const days = this.ownerDays(result.ruleset, change.poolId, change.ownerId);
       days.set(change.dayKey, (days.get(change.dayKey) ?? 0) + 1);
     }
