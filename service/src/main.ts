@@ -13,6 +13,10 @@ import { createMetrics, type Metrics } from './http/metrics';
 import { listen } from './http/server';
 import { createLogger, type Logger } from './logger';
 import { starterRuleset } from './starter-ruleset';
+// ----- Salesforce pipeline (issue 4) -----
+import { createSalesforcePipeline, type SalesforcePipeline } from './features/change-events/pipeline';
+import { loadPipelineSettings } from './features/change-events/settings';
+// ----- end Salesforce pipeline -----
 
 export interface StartOptions {
   /** Environment to read the configuration from (default process.env). */
@@ -35,6 +39,8 @@ export interface RunningService {
   features: Features;
   metrics: Metrics;
   logger: Logger;
+  /** The CDC stream + owner write-back (issue 4); null when SF_INSTANCE_URL is unset. */
+  salesforce: SalesforcePipeline | null;
   /** Stops accepting requests, lets in-flight ones finish, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -59,6 +65,21 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     if (await seedStarterRuleset(features, config.defaultRuleset)) {
       logger.info({ ruleset: config.defaultRuleset }, 'created the starter ruleset');
     }
+    // ----- Salesforce pipeline (issue 4): when SF_INSTANCE_URL is set, the CDC stream and the owner write-back -----
+    const salesforce = config.salesforce
+      ? createSalesforcePipeline({
+          salesforce: config.salesforce,
+          settings: loadPipelineSettings(options.env ?? process.env),
+          closedStatuses: config.closedStatuses,
+          outboxFlushMs: config.outboxFlushMs,
+          store,
+          routing: features.routing,
+          metrics,
+          logger,
+        })
+      : null;
+    if (salesforce) await salesforce.start();
+    // ----- end Salesforce pipeline -----
     const auth = createAuthGuards({ callout: config.apiToken, admin: config.adminToken });
     const app = createHttpApp({
       logger,
@@ -66,12 +87,20 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       auth,
       mount: (router) => features.mount(router, auth),
       readiness: async (): Promise<ReadinessReport> => {
+        let report: ReadinessReport;
         try {
           await store.ping();
-          return { ready: true, checks: { store: { ok: true } } };
+          report = { ready: true, checks: { store: { ok: true } } };
         } catch {
-          return { ready: false, checks: { store: { ok: false, detail: 'store unreachable' } } };
+          report = { ready: false, checks: { store: { ok: false, detail: 'store unreachable' } } };
         }
+        // ----- Salesforce pipeline (issue 4): the stream is subscribed -----
+        if (salesforce) {
+          const check = salesforce.readiness();
+          report = { ready: report.ready && check.ok, checks: { ...report.checks, salesforceStream: check } };
+        }
+        // ----- end Salesforce pipeline -----
+        return report;
       },
     });
     const server = await listen(app, { port: config.port, host: options.host ?? '127.0.0.1' });
@@ -85,9 +114,11 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       features,
       metrics,
       logger,
+      salesforce,
       close: () =>
         (closing ??= (async () => {
           await server.close();
+          await salesforce?.stop(); // Salesforce pipeline (issue 4)
           await store.close();
         })()),
     };

@@ -200,12 +200,17 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     drainedWaiters.clear();
   }
 
+  function ensureDraining(): void {
+    if (draining || stopped) return;
+    draining = drain().finally(() => {
+      draining = null;
+      if (queue.length > 0) ensureDraining();
+    });
+  }
+
   function enqueue(item: Queued): void {
     queue.push(item);
-    draining ??= drain().finally(() => {
-      draining = null;
-      if (queue.length > 0 && !stopped) enqueue(queue.shift()!); // re-arm (rare: pushed during the finally)
-    });
+    ensureDraining();
   }
 
   metrics.gauge({
