@@ -9,7 +9,9 @@
  *   accountOwner      the owner returned by accountOwnerByDomain(domain of the lead's e-mail, else website),
  *                     else the `else` target.
  * No rule matched: the ruleset default. decide() never throws on lead data: an unexpected error while evaluating
- * falls back to the default with a trace note.
+ * (a lead object with a throwing getter, say) falls back to the default with a trace note. Errors thrown by the
+ * poolState/memberFacts ports do propagate: with the store down there is no decision to make. (accountOwnerByDomain
+ * failures fall back to `else`, recorded in the trace.)
  */
 import type { CompiledPool, CompiledRuleset } from './api';
 import { FieldSlots, compileCondition, type CompiledCondition, type Memo } from './conditions';
@@ -66,6 +68,11 @@ function compileTarget(t: Target, pools: Map<string, PoolRuntime>): CompiledTarg
     case 'accountOwner':
       return { kind: 'account', else: compileTarget(t.else, pools) };
   }
+}
+
+/** Wraps an error thrown by a state port so decide() lets it through instead of falling back to the default. */
+class PortFailure {
+  constructor(readonly cause: unknown) {}
 }
 
 function leadIdOf(lead: Lead): string {
@@ -180,6 +187,7 @@ class Compiled implements CompiledRuleset {
       const r = this.resolve(matched.target, lead, input);
       return this.result(leadId, matched.id, `${matched.head} -> ${r.text}`, r, rules);
     } catch (e) {
+      if (e instanceof PortFailure) throw e.cause;
       // Defensive: lead data cannot make evaluation throw, but a decision must always come out.
       const r = this.fixed(this.defaultOwner);
       const result = this.result(leadId, null, `Evaluation error -> default ${this.defaultOwner.label}`, r, rules);
@@ -226,7 +234,12 @@ class Compiled implements CompiledRuleset {
           skill = { field: target.skillField, value: isBlankValue(raw) ? null : textOf(raw) };
         }
         const pool = target.pool;
-        const out = resolvePool(pool, input, skill);
+        let out: ReturnType<typeof resolvePool>;
+        try {
+          out = resolvePool(pool, input, skill);
+        } catch (e) {
+          throw new PortFailure(e);
+        }
         if (out.ownerId !== null) {
           return {
             ownerId: out.ownerId,

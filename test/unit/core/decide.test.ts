@@ -227,3 +227,25 @@ describe('robustness', () => {
     expect(c.dayKey('unknown', new Date('2026-11-26T23:30:00Z'))).toBe('2026-11-26');
   });
 });
+
+describe('errors', () => {
+  test('a lead whose getter throws falls back to the default with a note', () => {
+    const c = compile(contractExample);
+    const hostile = Object.defineProperty({ Id: '00Q000000000001' }, 'Country', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    const d = new MemoryRoutingState().decide(c, hostile as never, NOW);
+    expect(d).toMatchObject({ ownerId: '00G000000000002EAA', ruleId: null, reason: 'Evaluation error -> default queue 00G000000000002EAA' });
+    expect(d.trace.notes).toEqual(['evaluation error: boom']);
+  });
+
+  test('a failing state port propagates (no decision without the store)', () => {
+    const c = compile(contractExample);
+    const input = new MemoryRoutingState().inputFor(c, lead({ Country: 'FR', NumberOfEmployees: 5000 }), NOW);
+    const broken = { ...input, memberFacts: () => { throw new Error('store down'); } };
+    expect(() => c.decide(broken)).toThrow('store down');
+  });
+});
