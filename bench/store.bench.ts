@@ -3,7 +3,8 @@
  *   (a) through core + MemoryRoutingState, no store (the baseline, measured in this run), and
  *   (b) through RoutingService with the SQLite store: one transaction per lead (the POST /v1/route path:
  *       idempotency lookup, facts read, decide, decision + timeline + counters written, COMMIT), with
- *       synchronous=NORMAL (the default) and FULL, and one transaction per 200 leads (POST /v1/route/batch).
+ *       synchronous=NORMAL (the default) and FULL, one after another and with 32 concurrent callers (group
+ *       commit), and one transaction per 200 leads (POST /v1/route/batch).
  * Prints decisions/s, the ratio to the baseline and the store's cost in microseconds per decision.
  * Never asserts. Run: `node service/bin/run-ts.js bench/store.bench.ts` (or through `npm run bench`).
  */
@@ -45,7 +46,7 @@ function baseline(leads: Lead[]): number {
 
 async function withStore(
   leads: Lead[],
-  mode: { synchronous: 'NORMAL' | 'FULL'; batch: number },
+  mode: { synchronous: 'NORMAL' | 'FULL'; batch: number; concurrency?: number },
 ): Promise<{ rate: number; bytesPerDecision: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lr-store-bench-'));
   const store = openSqliteStore({ path: path.join(dir, 'bench.db'), synchronous: mode.synchronous });
@@ -58,7 +59,14 @@ async function withStore(
     for (const lead of warm) await features.routing.route({ lead, source: 'callout' });
 
     const t0 = process.hrtime.bigint();
-    if (mode.batch === 1) {
+    if (mode.concurrency && mode.concurrency > 1) {
+      // Many callers at once (as under HTTP load): the store's group commit shares one COMMIT between them.
+      let next = 0;
+      const worker = async () => {
+        while (next < leads.length) await features.routing.route({ lead: leads[next++]!, source: 'callout' });
+      };
+      await Promise.all(Array.from({ length: mode.concurrency }, worker));
+    } else if (mode.batch === 1) {
       for (const lead of leads) await features.routing.route({ lead, source: 'callout' });
     } else {
       for (let i = 0; i < leads.length; i += mode.batch) {
@@ -81,10 +89,12 @@ export async function run(): Promise<void> {
   const base = baseline(leads);
   console.log(`store.bench: decide.bench's ruleset (20 rules, 3 pools), full trace; ${fmt(N)} leads per store run`);
   console.log(`  core + MemoryRoutingState (no store)   ${fmt(base).padStart(9)} decisions/s   baseline`);
-  const runs: Array<[string, { synchronous: 'NORMAL' | 'FULL'; batch: number }, number]> = [
+  const runs: Array<[string, { synchronous: 'NORMAL' | 'FULL'; batch: number; concurrency?: number }, number]> = [
     ['SQLite, 1 lead/tx, synchronous=NORMAL', { synchronous: 'NORMAL', batch: 1 }, N],
+    ['SQLite, 1 lead/tx x 32 callers, NORMAL', { synchronous: 'NORMAL', batch: 1, concurrency: 32 }, N],
     ['SQLite, 200 leads/tx, synchronous=NORMAL', { synchronous: 'NORMAL', batch: 200 }, N],
     ['SQLite, 1 lead/tx, synchronous=FULL', { synchronous: 'FULL', batch: 1 }, 2_000],
+    ['SQLite, 1 lead/tx x 32 callers, FULL', { synchronous: 'FULL', batch: 1, concurrency: 32 }, N],
   ];
   for (const [label, mode, n] of runs) {
     const r = await withStore(leads.slice(0, n), mode);

@@ -188,6 +188,23 @@ describe.each(STORE_FACTORIES)('store contract: $name', (factory) => {
       expect((await store.getPoolState('r', 'p'))?.currents.n).toBe(40);
     });
 
+    test('concurrent transactions: one that throws loses only its own writes; the others commit', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          store.transaction(async (tx) => {
+            await tx.incrementDailyCount('r', 'p', U1, 'd', 1);
+            await tx.enqueueOutbox({ kind: 'k', key: `L${i}`, payload: i }, iso(T0));
+            if (i % 4 === 1) throw new Error(`body ${i} fails`);
+            return i;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array.from({ length: 12 }, (_, i) => (i % 4 === 1 ? 'rejected' : 'fulfilled')));
+      expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([0, 2, 3, 4, 6, 7, 8, 10, 11]);
+      expect((await store.dailyCounts('r', 'p', 'd'))[0]!.count).toBe(9);
+      expect((await store.listOutbox({ limit: 20 })).map((m) => m.key).sort()).toEqual(['L0', 'L10', 'L11', 'L2', 'L3', 'L4', 'L6', 'L7', 'L8'].sort());
+    });
+
     test('committed data survives closing and reopening the database', async () => {
       const nextId = createDecisionIdGenerator();
       const d = decisionAt(nextId, T0);
