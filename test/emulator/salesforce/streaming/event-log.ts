@@ -32,6 +32,12 @@ export interface EventLogOptions {
   firstReplayId?: number;
 }
 
+export interface EventLogSnapshot {
+  latestReplayId: number;
+  droppedThroughReplayId: number;
+  events: StoredEvent[];
+}
+
 export interface CommitSource {
   onCommit(listener: (change: CommittedChange) => void): () => void;
 }
@@ -56,6 +62,20 @@ export class EventLog {
     this.replayIdStep = opts.replayIdStep ?? 1;
     this.firstReplayId = opts.firstReplayId ?? 1;
     this.lastId = this.firstReplayId - 1;
+  }
+
+  /** The log's state as plain JSON (retained events and the replayId position), for a restart in a new process. */
+  snapshot(): EventLogSnapshot {
+    return { latestReplayId: this.lastId, droppedThroughReplayId: this.droppedThrough, events: structuredClone(this.events) };
+  }
+
+  /** A log that continues a snapshot: same retained events, replayIds go on after the snapshot's latest. */
+  static restore(snapshot: EventLogSnapshot, opts: EventLogOptions): EventLog {
+    const log = new EventLog(opts);
+    log.lastId = Math.max(snapshot.latestReplayId, log.firstReplayId - 1);
+    log.droppedThrough = snapshot.droppedThroughReplayId;
+    log.events.push(...structuredClone(snapshot.events).sort((a, b) => a.replayId - b.replayId));
+    return log;
   }
 
   /**

@@ -20,7 +20,7 @@ import { StreamingCore, type StreamingCoreOptions } from './core';
 import { EventLog, type EventLogOptions } from './event-log';
 import { isCometdPath } from './http-front';
 
-export { EventLog, DEFAULT_RETENTION_MS, type StoredEvent } from './event-log';
+export { EventLog, DEFAULT_RETENTION_MS, type StoredEvent, type EventLogSnapshot } from './event-log';
 export { StreamingCore } from './core';
 export { SF_ERRORS } from './errors';
 export { ALL_CHANGE_EVENTS, entityChannel, changeEventName, buildChangeEventData } from './change-event';
