@@ -514,6 +514,21 @@ describe('events, replay and retention (platform-facts 1.3, 2.1-2.4)', () => {
     expect(events[2].data!.payload.BillingAddress).toEqual({ State: 'CA' });
   });
 
+  test('a custom channel (/data/<Name>__chn) carries its member entities only', async () => {
+    await emu.close();
+    emu = await start({ customChannels: { '/data/SalesEvents__chn': ['Lead'] } });
+    emu.auth.issue(USER, TOKEN);
+    const raw = new RawBayeux(`${emu.baseUrl}/cometd/62.0`);
+    await raw.connected();
+    expect((await raw.subscribe('/data/SalesEvents__chn', { replay: { '/data/SalesEvents__chn': -1 } })).replies[0].successful).toBe(true);
+    emu.records.transaction({ userId: USER, changeOrigin: '' }, (tx) => tx.create('Account', { Name: 'NotCarried' }));
+    createLead({ LastName: 'Carried', Company: 'X' });
+    const [event] = await raw.events(1);
+    expect(event.channel).toBe('/data/SalesEvents__chn');
+    expect(event.data!.payload.ChangeEventHeader.entityName).toBe('Lead');
+    expect(event.data!.event.replayId).toBe(2);
+  });
+
   test('-2 replays every retained event, a replayId the ones after it; ids can step with gaps', async () => {
     await emu.close();
     emu = await start({ replayIdStep: 25, firstReplayId: 1000 });
