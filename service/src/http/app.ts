@@ -61,14 +61,22 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
   app.disable('etag');
   app.disable('x-powered-by');
 
+  // The access log costs a line per request, so it exists only when debug logging is on (decided once here).
+  const accessLog = logger.isLevelEnabled('debug');
   app.use((req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const started = accessLog ? process.hrtime.bigint() : 0n;
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     res.setHeader('Cache-Control', 'no-store');
     res.on('finish', () => {
-      metrics.httpRequests.inc({ method: req.method, route: routeLabel(req), status: String(res.statusCode) });
+      const route = routeLabel(req);
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      if (accessLog) {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        logger.debug({ requestId, method: req.method, route, status: res.statusCode, ms }, 'request');
+      }
     });
     next();
   });

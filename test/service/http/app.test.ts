@@ -273,6 +273,14 @@ describe('request ids, caching, readiness, metrics', () => {
     }
   });
 
+  test('with debug logging on, every answer gets an access log line without the token', async () => {
+    await fetch(`${server.url}/v1/things/abc`, { headers: { ...bearer(CALLOUT_TOKEN), 'x-request-id': 'access-log-1' } });
+    const line = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.requestId === 'access-log-1');
+    expect(line).toMatchObject({ level: 'debug', method: 'GET', route: '/v1/things/:id', status: 200 });
+    expect(typeof line.ms).toBe('number');
+    expect(logLines.join('')).not.toContain(CALLOUT_TOKEN);
+  });
+
   test('/metrics is Prometheus text counting answers by matched route', async () => {
     await post('/v1/echo', JSON.stringify({ lead: { Id: LEAD_ID } }));
     const res = await fetch(`${server.url}/metrics`);
