@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqliteStore } from '../../service/src/adapters/store';
 import type { Store } from '../../service/src/features/store-port';
+import { postgresFactory } from './postgres-factory';
 
 export interface StoreHandle {
   store: Store;
@@ -40,4 +41,4 @@ export const sqliteFactory: StoreFactory = {
   },
 };
 
-export const STORE_FACTORIES: StoreFactory[] = [sqliteFactory];
+export const STORE_FACTORIES: StoreFactory[] = [sqliteFactory, postgresFactory];

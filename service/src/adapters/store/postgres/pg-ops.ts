@@ -1,0 +1,423 @@
+/**
+ * The port's reads and writes as SQL on one PostgreSQL executor: the pool (reads outside a transaction) or the
+ * client of one transaction. Inside a transaction the reads that a read-modify-write depends on take advisory
+ * locks first (locks.ts), so decisions from several replicas behave as if made one at a time:
+ * - latestDecisionFor locks the lead: two replicas routing one lead at once make one decision and one repeat;
+ * - routingFacts / getPoolState lock the pools read (and the members whose open counts are read), in a fixed
+ *   order: round-robin pointers, smooth-weight currents and daily caps stay exact;
+ * - assignLead / closeLead lock the lead: an open lead moves from one owner to another exactly once.
+ * READ COMMITTED gives each statement a fresh snapshot, so a read that follows its lock sees every commit made
+ * by whoever held the lock before.
+ */
+import type { QueryResultRow } from 'pg';
+import type { PoolState, Ruleset } from '../../../core';
+import type {
+  AccountDomain,
+  AvailabilityOverride,
+  DailyCount,
+  DecisionFilter,
+  DecisionRecord,
+  LeadOwnership,
+  NewOutboxMessage,
+  OutboxMessage,
+  OutboxStatus,
+  RoutingFacts,
+  RoutingFactsQuery,
+  RulesetSummary,
+  RulesetVersionInfo,
+  RulesetVersionRecord,
+  StoreTx,
+  StreamCheckpoint,
+  TimelineEntry,
+} from '../../../features/store-port';
+import { dailyKey } from '../../../features/store-port';
+import { LOCK_MANY_SQL, LOCK_ONE_SQL, LOCK_SPACE, poolLockKey } from './locks';
+import {
+  availabilityFromRow,
+  checkpointFromRow,
+  decisionFromRow,
+  decisionParams,
+  outboxFromRow,
+  ownershipFromRow,
+  poolStateFromRow,
+  summaryFromRow,
+  timelineFromRow,
+  type Row,
+} from './rows';
+
+/** Runs one statement; `name` makes it a prepared statement, parsed once per connection. */
+export type Exec = <R extends QueryResultRow = Row>(text: string, values?: unknown[], name?: string) => Promise<{ rows: R[]; rowCount: number | null }>;
+
+const SQL = {
+  listRulesets: 'SELECT * FROM rulesets ORDER BY name COLLATE "C"',
+  getRuleset: 'SELECT * FROM rulesets WHERE name = $1',
+  activeVersion: 'SELECT active_version FROM rulesets WHERE name = $1',
+  // Atomic: two replicas creating versions of one ruleset at once get 1 and 2, never a key conflict.
+  bumpVersion: `INSERT INTO rulesets (name, active_version, latest_version, created_at, updated_at)
+    VALUES ($1, NULL, 1, $2, $2)
+    ON CONFLICT (name) DO UPDATE SET latest_version = rulesets.latest_version + 1, updated_at = EXCLUDED.updated_at
+    RETURNING latest_version`,
+  insertVersion: 'INSERT INTO ruleset_versions (name, version, body, created_at, created_by) VALUES ($1, $2, $3, $4, $5)',
+  getVersion: `SELECT v.*, COALESCE(r.active_version = v.version, false) AS active FROM ruleset_versions v
+    JOIN rulesets r ON r.name = v.name WHERE v.name = $1 AND v.version = $2`,
+  listVersions: `SELECT v.name, v.version, v.created_at, v.created_by, COALESCE(r.active_version = v.version, false) AS active
+    FROM ruleset_versions v JOIN rulesets r ON r.name = v.name WHERE v.name = $1 ORDER BY v.version`,
+  activate: `UPDATE rulesets SET active_version = $2, updated_at = $3
+    WHERE name = $1 AND EXISTS (SELECT 1 FROM ruleset_versions WHERE name = $1 AND version = $2)`,
+
+  latestFor: `SELECT * FROM decisions WHERE lead_id = $1 AND ruleset = $2 AND ruleset_version = $3
+    ORDER BY id DESC LIMIT 1`,
+  latestForLead: 'SELECT * FROM decisions WHERE lead_id = $1 ORDER BY id DESC LIMIT 1',
+  getDecision: 'SELECT * FROM decisions WHERE id = $1',
+  insertDecision: `INSERT INTO decisions (id, lead_id, ruleset, ruleset_version, owner_id, owner_type, rule_id, pool_id,
+    reason, trace, lead, source, previous_owner_id, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+  insertTimeline: `INSERT INTO decision_timeline (decision_id, step, at, detail)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+  timeline: 'SELECT * FROM decision_timeline WHERE decision_id = $1 ORDER BY at, seq',
+
+  poolState: 'SELECT last_owner_id, currents FROM pool_state WHERE ruleset = $1 AND pool_id = $2',
+  poolStates: 'SELECT pool_id, last_owner_id, currents FROM pool_state WHERE ruleset = $1',
+  savePoolState: `INSERT INTO pool_state (ruleset, pool_id, last_owner_id, currents, updated_at) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (ruleset, pool_id) DO UPDATE SET last_owner_id = EXCLUDED.last_owner_id,
+      currents = EXCLUDED.currents, updated_at = EXCLUDED.updated_at`,
+  dailyCounts: 'SELECT owner_id, count FROM daily_counts WHERE ruleset = $1 AND pool_id = $2 AND day_key = $3 ORDER BY owner_id COLLATE "C"',
+  incrementDaily: `INSERT INTO daily_counts (ruleset, pool_id, day_key, owner_id, count) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (ruleset, pool_id, day_key, owner_id) DO UPDATE SET count = daily_counts.count + EXCLUDED.count`,
+  /** Every fact of one decision in one round trip: kind, key, value. */
+  facts: `SELECT 'pool' AS kind, pool_id AS k, last_owner_id AS a, currents AS b FROM pool_state
+      WHERE ruleset = $1 AND pool_id = ANY($2::text[])
+    UNION ALL SELECT 'daily', d.pool_id || chr(1) || d.owner_id, d.count::text, NULL FROM daily_counts d
+      JOIN unnest($2::text[], $3::text[]) AS p(pool_id, day_key) ON d.pool_id = p.pool_id AND d.day_key = p.day_key
+      WHERE d.ruleset = $1
+    UNION ALL SELECT 'open', owner_id, open_count::text, NULL FROM owner_open_counts WHERE owner_id = ANY($4::text[])
+    UNION ALL SELECT 'avail', owner_id, available::text, NULL FROM member_availability WHERE owner_id = ANY($4::text[])
+    UNION ALL SELECT 'account', domain, owner_id, NULL FROM account_domains WHERE domain = ANY($5::text[])`,
+  openCounts: 'SELECT owner_id, open_count FROM owner_open_counts WHERE owner_id = ANY($1::text[])',
+  leadOwner: 'SELECT * FROM lead_owners WHERE lead_id = $1',
+  upsertLeadOwner: `INSERT INTO lead_owners (lead_id, owner_id, open, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (lead_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, open = EXCLUDED.open, updated_at = EXCLUDED.updated_at`,
+  openUp: `INSERT INTO owner_open_counts (owner_id, open_count) VALUES ($1, 1)
+    ON CONFLICT (owner_id) DO UPDATE SET open_count = owner_open_counts.open_count + 1`,
+  openDown: 'UPDATE owner_open_counts SET open_count = GREATEST(open_count - 1, 0) WHERE owner_id = $1',
+  getAvailability: 'SELECT * FROM member_availability WHERE owner_id = $1',
+  listAvailability: 'SELECT * FROM member_availability ORDER BY owner_id COLLATE "C"',
+  setAvailability: `INSERT INTO member_availability (owner_id, available, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (owner_id) DO UPDATE SET available = EXCLUDED.available, updated_at = EXCLUDED.updated_at,
+      updated_by = EXCLUDED.updated_by`,
+  clearAvailability: 'DELETE FROM member_availability WHERE owner_id = $1',
+
+  getCheckpoint: 'SELECT * FROM stream_checkpoints WHERE channel = $1',
+  setCheckpoint: `INSERT INTO stream_checkpoints (channel, replay_id, commit_timestamp, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (channel) DO UPDATE SET replay_id = EXCLUDED.replay_id, commit_timestamp = EXCLUDED.commit_timestamp,
+      updated_at = EXCLUDED.updated_at`,
+  accountOwner: 'SELECT owner_id FROM account_domains WHERE domain = $1',
+  upsertAccountDomain: `INSERT INTO account_domains (domain, account_id, owner_id, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (domain) DO UPDATE SET account_id = EXCLUDED.account_id, owner_id = EXCLUDED.owner_id,
+      updated_at = EXCLUDED.updated_at`,
+  deleteAccountDomains: 'DELETE FROM account_domains WHERE account_id = $1',
+
+  enqueue: `INSERT INTO outbox (kind, key, payload, status, attempts, next_attempt_at, created_at, updated_at)
+    VALUES ($1, $2, $3, 'pending', 0, $4, $5, $5) RETURNING id`,
+  getOutbox: 'SELECT * FROM outbox WHERE id = $1',
+  /**
+   * Claim: lock due, unclaimed rows with SKIP LOCKED (a row another replica is claiming right now is passed over,
+   * not waited for), then stamp them in the same statement. A lease that ran out makes a row claimable again.
+   */
+  claim: `WITH due AS (
+      SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+        AND (claimed_until IS NULL OR claimed_until <= $1)
+        AND ($2::text[] IS NULL OR kind = ANY($2::text[]))
+      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+    UPDATE outbox o SET claimed_by = $4, claimed_until = $5, attempts = o.attempts + 1, updated_at = $1
+    FROM due WHERE o.id = due.id RETURNING o.*`,
+  complete: `UPDATE outbox SET status = 'done', claimed_by = NULL, claimed_until = NULL, updated_at = $1 WHERE id = $2`,
+  retry: `UPDATE outbox SET status = 'pending', last_error = $1, next_attempt_at = $2, claimed_by = NULL,
+    claimed_until = NULL, updated_at = $3 WHERE id = $4`,
+  fail: `UPDATE outbox SET status = $1, last_error = $2, claimed_by = NULL, claimed_until = NULL, updated_at = $3
+    WHERE id = $4`,
+} as const;
+
+export type SqlName = keyof typeof SQL;
+
+/** The outbox's own statements (store-level, each its own transaction). */
+export const OUTBOX_SQL = { claim: SQL.claim, complete: SQL.complete, retry: SQL.retry, fail: SQL.fail };
+
+/** Outbox ids are BIGSERIAL; the port hands them around as decimal strings. A non-number matches no row. */
+export const outboxIdParam = (id: string): string => (/^\d{1,18}$/.test(id) ? id : '0');
+
+export class PgOps implements StoreTx {
+  private savepointSeq = 0;
+
+  /** @param inTx true for a transaction's client: reads that guard a write take their locks. */
+  constructor(
+    private readonly exec: Exec,
+    private readonly inTx: boolean,
+  ) {}
+
+  private q<R extends QueryResultRow = Row>(name: SqlName, values: unknown[]): Promise<{ rows: R[]; rowCount: number | null }> {
+    return this.exec<R>(SQL[name], values, `lr_${name}`);
+  }
+
+  private async lockOne(space: number, key: string): Promise<void> {
+    if (this.inTx) await this.exec(LOCK_ONE_SQL, [space, key], 'lr_lock_one');
+  }
+
+  private async lockMany(keys: Array<[number, string]>): Promise<void> {
+    if (!this.inTx || keys.length === 0) return;
+    await this.exec(LOCK_MANY_SQL, [keys.map((k) => k[0]), keys.map((k) => k[1])], 'lr_lock_many');
+  }
+
+  async listRulesets(): Promise<RulesetSummary[]> {
+    return (await this.q('listRulesets', [])).rows.map(summaryFromRow);
+  }
+  async getRulesetSummary(name: string): Promise<RulesetSummary | null> {
+    const r = (await this.q('getRuleset', [name])).rows[0];
+    return r ? summaryFromRow(r) : null;
+  }
+  async getActiveVersion(name: string): Promise<number | null> {
+    const r = (await this.q('activeVersion', [name])).rows[0];
+    return r === undefined || r.active_version === null ? null : Number(r.active_version);
+  }
+  async getRulesetVersion(name: string, version: number): Promise<RulesetVersionRecord | null> {
+    const r = (await this.q('getVersion', [name, version])).rows[0];
+    if (!r) return null;
+    return {
+      name: String(r.name),
+      version: Number(r.version),
+      createdAt: String(r.created_at),
+      createdBy: String(r.created_by),
+      active: r.active === true,
+      ruleset: JSON.parse(String(r.body)) as Ruleset,
+    };
+  }
+  async listRulesetVersions(name: string): Promise<RulesetVersionInfo[]> {
+    return (await this.q('listVersions', [name])).rows.map((r) => ({
+      name: String(r.name),
+      version: Number(r.version),
+      createdAt: String(r.created_at),
+      createdBy: String(r.created_by),
+      active: r.active === true,
+    }));
+  }
+
+  async latestDecisionFor(leadId: string, ruleset: string, version: number): Promise<DecisionRecord | null> {
+    // The idempotency check decides whether a decision is made: hold the lead until commit.
+    await this.lockOne(LOCK_SPACE.lead, leadId);
+    const r = (await this.q('latestFor', [leadId, ruleset, version])).rows[0];
+    return r ? decisionFromRow(r) : null;
+  }
+  async latestDecisionForLead(leadId: string): Promise<DecisionRecord | null> {
+    await this.lockOne(LOCK_SPACE.lead, leadId);
+    const r = (await this.q('latestForLead', [leadId])).rows[0];
+    return r ? decisionFromRow(r) : null;
+  }
+  async getDecision(id: string): Promise<DecisionRecord | null> {
+    const r = (await this.q('getDecision', [id])).rows[0];
+    return r ? decisionFromRow(r) : null;
+  }
+  async listDecisions(f: DecisionFilter): Promise<DecisionRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (column: string, op: string, value: unknown) => {
+      args.push(value);
+      where.push(`${column} ${op} $${args.length}`);
+    };
+    if (f.leadId !== undefined) add('lead_id', '=', f.leadId);
+    if (f.ownerId !== undefined) add('owner_id', '=', f.ownerId);
+    if (f.ruleset !== undefined) add('ruleset', '=', f.ruleset);
+    if (f.ruleId !== undefined) add('rule_id', '=', f.ruleId);
+    if (f.since !== undefined) add('created_at', '>=', f.since);
+    if (f.until !== undefined) add('created_at', '<=', f.until);
+    if (f.minId !== undefined) add('id', '>=', f.minId);
+    if (f.beforeId !== undefined) add('id', '<', f.beforeId);
+    args.push(Math.max(1, Math.min(1000, Math.floor(f.limit))));
+    const sql = `SELECT * FROM decisions${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${args.length}`;
+    return (await this.exec(sql, args)).rows.map(decisionFromRow);
+  }
+  async getTimeline(decisionId: string): Promise<TimelineEntry[]> {
+    return (await this.q('timeline', [decisionId])).rows.map(timelineFromRow);
+  }
+
+  async routingFacts(q: RoutingFactsQuery): Promise<RoutingFacts> {
+    await this.lockMany([
+      ...q.pools.map((p): [number, string] => [LOCK_SPACE.pool, poolLockKey(q.ruleset, p.poolId)]),
+      ...q.ownerIds.map((o): [number, string] => [LOCK_SPACE.owner, o]),
+    ]);
+    const facts: RoutingFacts = {
+      poolStates: new Map(),
+      dailyCounts: new Map(),
+      openLeads: new Map(),
+      availability: new Map(),
+      accountOwners: new Map(),
+    };
+    const { rows } = await this.q('facts', [
+      q.ruleset,
+      q.pools.map((p) => p.poolId),
+      q.pools.map((p) => p.dayKey),
+      q.ownerIds,
+      q.domains,
+    ]);
+    for (const r of rows) {
+      const k = String(r.k);
+      switch (r.kind) {
+        case 'pool':
+          facts.poolStates.set(k, poolStateFromRow({ last_owner_id: r.a, currents: r.b }));
+          break;
+        case 'daily': {
+          const cut = k.indexOf('\u0001');
+          facts.dailyCounts.set(dailyKey(k.slice(0, cut), k.slice(cut + 1)), Number(r.a));
+          break;
+        }
+        case 'open':
+          facts.openLeads.set(k, Number(r.a));
+          break;
+        case 'avail':
+          facts.availability.set(k, r.a === 'true');
+          break;
+        case 'account':
+          facts.accountOwners.set(k, String(r.a));
+          break;
+      }
+    }
+    return facts;
+  }
+  async getPoolState(ruleset: string, poolId: string): Promise<PoolState | null> {
+    // Read in a transaction = about to be written back: hold the pool until commit.
+    await this.lockOne(LOCK_SPACE.pool, poolLockKey(ruleset, poolId));
+    const r = (await this.q('poolState', [ruleset, poolId])).rows[0];
+    return r ? poolStateFromRow(r) : null;
+  }
+  async listPoolStates(ruleset: string): Promise<Map<string, PoolState>> {
+    const out = new Map<string, PoolState>();
+    for (const r of (await this.q('poolStates', [ruleset])).rows) out.set(String(r.pool_id), poolStateFromRow(r));
+    return out;
+  }
+  async dailyCounts(ruleset: string, poolId: string, dayKey: string): Promise<DailyCount[]> {
+    return (await this.q('dailyCounts', [ruleset, poolId, dayKey])).rows.map((r) => ({
+      ruleset,
+      poolId,
+      dayKey,
+      ownerId: String(r.owner_id),
+      count: Number(r.count),
+    }));
+  }
+  async openLeadCounts(ownerIds: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (ownerIds.length === 0) return out;
+    for (const r of (await this.q('openCounts', [ownerIds])).rows) out.set(String(r.owner_id), Number(r.open_count));
+    return out;
+  }
+  async getLeadOwnership(leadId: string): Promise<LeadOwnership | null> {
+    const r = (await this.q('leadOwner', [leadId])).rows[0];
+    return r ? ownershipFromRow(r) : null;
+  }
+  async getAvailability(ownerId: string): Promise<AvailabilityOverride | null> {
+    const r = (await this.q('getAvailability', [ownerId])).rows[0];
+    return r ? availabilityFromRow(r) : null;
+  }
+  async listAvailability(): Promise<AvailabilityOverride[]> {
+    return (await this.q('listAvailability', [])).rows.map(availabilityFromRow);
+  }
+  async getCheckpoint(channel: string): Promise<StreamCheckpoint | null> {
+    const r = (await this.q('getCheckpoint', [channel])).rows[0];
+    return r ? checkpointFromRow(r) : null;
+  }
+  async accountOwnerByDomain(domain: string): Promise<string | null> {
+    const r = (await this.q('accountOwner', [domain])).rows[0];
+    return r ? String(r.owner_id) : null;
+  }
+  async getOutboxMessage(id: string): Promise<OutboxMessage | null> {
+    const r = (await this.q('getOutbox', [outboxIdParam(id)])).rows[0];
+    return r ? outboxFromRow(r) : null;
+  }
+  async listOutbox(f: { status?: OutboxStatus; kind?: string; key?: string; limit: number }): Promise<OutboxMessage[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (column: string, value: unknown) => {
+      args.push(value);
+      where.push(`${column} = $${args.length}`);
+    };
+    if (f.status !== undefined) add('status', f.status);
+    if (f.kind !== undefined) add('kind', f.kind);
+    if (f.key !== undefined) add('key', f.key);
+    args.push(Math.max(0, Math.floor(f.limit)));
+    const sql = `SELECT * FROM outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${args.length}`;
+    return (await this.exec(sql, args)).rows.map(outboxFromRow);
+  }
+
+  // ----- writes (only ever called on a transaction's client) -----
+  async insertRulesetVersion(name: string, ruleset: Ruleset, createdBy: string, createdAt: string): Promise<number> {
+    const version = Number((await this.q('bumpVersion', [name, createdAt])).rows[0]!.latest_version);
+    await this.q('insertVersion', [name, version, JSON.stringify(ruleset), createdAt, createdBy]);
+    return version;
+  }
+  async activateRulesetVersion(name: string, version: number, at: string): Promise<boolean> {
+    if (!Number.isInteger(version) || Math.abs(version) > 2 ** 31 - 1) return false;
+    return ((await this.q('activate', [name, version, at])).rowCount ?? 0) > 0;
+  }
+  async insertDecision(d: DecisionRecord): Promise<void> {
+    await this.q('insertDecision', decisionParams(d));
+  }
+  async insertTimeline(entries: TimelineEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.q('insertTimeline', [
+      entries.map((e) => e.decisionId),
+      entries.map((e) => e.step),
+      entries.map((e) => e.at),
+      entries.map((e) => (e.detail === null ? null : JSON.stringify(e.detail))),
+    ]);
+  }
+  async savePoolState(ruleset: string, poolId: string, state: PoolState, at: string): Promise<void> {
+    await this.q('savePoolState', [ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at]);
+  }
+  async incrementDailyCount(ruleset: string, poolId: string, ownerId: string, dayKey: string, by: number): Promise<void> {
+    await this.q('incrementDaily', [ruleset, poolId, dayKey, ownerId, by]);
+  }
+  async assignLead(leadId: string, ownerId: string, at: string): Promise<LeadOwnership | null> {
+    await this.lockOne(LOCK_SPACE.lead, leadId);
+    const previous = await this.getLeadOwnership(leadId);
+    if (previous?.open) await this.q('openDown', [previous.ownerId]);
+    await this.q('upsertLeadOwner', [leadId, ownerId, true, at]);
+    await this.q('openUp', [ownerId]);
+    return previous;
+  }
+  async closeLead(leadId: string, at: string): Promise<LeadOwnership | null> {
+    await this.lockOne(LOCK_SPACE.lead, leadId);
+    const previous = await this.getLeadOwnership(leadId);
+    if (!previous || !previous.open) return previous;
+    await this.q('openDown', [previous.ownerId]);
+    await this.q('upsertLeadOwner', [leadId, previous.ownerId, false, at]);
+    return previous;
+  }
+  async setAvailability(ownerId: string, available: boolean | null, at: string, by: string | null): Promise<void> {
+    if (available === null) await this.q('clearAvailability', [ownerId]);
+    else await this.q('setAvailability', [ownerId, available, at, by]);
+  }
+  async enqueueOutbox(m: NewOutboxMessage, at: string): Promise<string> {
+    const r = await this.q('enqueue', [m.kind, m.key, JSON.stringify(m.payload ?? null), m.nextAttemptAt ?? at, at]);
+    return String(r.rows[0]!.id);
+  }
+  async setCheckpoint(c: Omit<StreamCheckpoint, 'updatedAt'>, at: string): Promise<void> {
+    await this.q('setCheckpoint', [c.channel, c.replayId, c.commitTimestamp, at]);
+  }
+  async upsertAccountDomain(e: AccountDomain, at: string): Promise<void> {
+    await this.q('upsertAccountDomain', [e.domain, e.accountId, e.ownerId, at]);
+  }
+  async deleteAccountDomains(accountId: string): Promise<void> {
+    await this.q('deleteAccountDomains', [accountId]);
+  }
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `sp_${++this.savepointSeq}`;
+    await this.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn();
+      await this.exec(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await this.exec(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.exec(`RELEASE SAVEPOINT ${name}`);
+      throw err;
+    }
+  }
+}
