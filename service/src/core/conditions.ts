@@ -67,8 +67,8 @@ export function leafText(leaf: LeafCondition): string {
 /**
  * Per-lead memo of normalised field values, so a field used by many rules is trimmed and lower-cased once per
  * lead, not once per leaf. Slot 3k holds field k's text ('' when blank, null when the value has no text such as an
- * object), slot 3k+1 its number (NaN when not numeric), slot 3k+2 the interned id of its text (-1 when no
- * equality constant has that text); undefined means "not computed yet".
+ * object), slot 3k+1 its number (NaN when not numeric), slot 3k+2 the interned id of its text (-1 when blank,
+ * without text, or equal to no equality constant); undefined means "not computed yet".
  */
 export type Memo = unknown[];
 
@@ -119,7 +119,7 @@ export class FieldSlots {
       if (x === undefined) {
         let t = memo[ts];
         if (t === undefined) memo[ts] = t = normText(get(lead));
-        memo[is] = x = t === null ? -1 : (dict.get(t as string) ?? -1);
+        memo[is] = x = t === null || t === '' ? -1 : (dict.get(t as string) ?? -1);
       }
       return x as number;
     };
@@ -143,7 +143,6 @@ function leafPredicate(leaf: LeafCondition, slots: FieldSlots): { pred: Pred; nu
   const get = getterOf(leaf.field);
   const ts = slots.slotOf(leaf.field) * 3;
   const ns = ts + 1;
-  const is = ts + 2;
   const dict = slots.dictOf(leaf.field);
   const text = (lead: Lead, memo: Memo): string | null => {
     let t = memo[ts];
@@ -155,25 +154,25 @@ function leafPredicate(leaf: LeafCondition, slots: FieldSlots): { pred: Pred; nu
     if (n === undefined) memo[ns] = n = numberOf(get(lead));
     return n as number;
   };
-  /** Call only with a non-null text already in the memo. */
-  const idOf = (memo: Memo): number => {
-    let x = memo[is];
-    if (x === undefined) memo[is] = x = dict.get(memo[ts] as string) ?? -1;
-    return x as number;
-  };
+  const readId = slots.idReader(leaf.field);
   switch (leaf.op) {
     case 'eq':
     case 'neq': {
       const cId = dict.get(textOf(leaf.value) as string) as number;
       const cNum = numberOf(leaf.value);
       const numeric = !Number.isNaN(cNum);
+      if (!numeric) {
+        // Text constant: blank and unknown values read as id -1, which equals no constant (eq false, neq true).
+        if (leaf.op === 'eq') return { pred: (lead, memo) => readId(lead, memo) === cId, numeric: false };
+        return { pred: (lead, memo) => readId(lead, memo) !== cId, numeric: false };
+      }
       // null (no text) never equals; '' (blank) is handled by the callers below.
       const eq = (lead: Lead, memo: Memo): boolean => {
         if (numeric) {
           const n = num(lead, memo);
           if (!Number.isNaN(n)) return n === cNum;
         }
-        return idOf(memo) === cId;
+        return readId(lead, memo) === cId;
       };
       if (leaf.op === 'eq') {
         return {
@@ -202,12 +201,15 @@ function leafPredicate(leaf: LeafCondition, slots: FieldSlots): { pred: Pred; nu
         if (!Number.isNaN(n)) nums.add(n);
       }
       const hasNums = nums.size > 0;
+      if (!hasNums) {
+        // Text constants only: blank and unknown values read as id -1, a member of no list (in false, notIn true).
+        if (leaf.op === 'in') return { pred: (lead, memo) => { const id = readId(lead, memo); return id >= 0 && member[id] === 1; }, numeric: false };
+        return { pred: (lead, memo) => { const id = readId(lead, memo); return id < 0 || member[id] === 0; }, numeric: false };
+      }
       const isIn = (lead: Lead, memo: Memo): boolean => {
-        if (hasNums) {
-          const n = num(lead, memo);
-          if (!Number.isNaN(n)) return nums.has(n);
-        }
-        const id = idOf(memo);
+        const n = num(lead, memo);
+        if (!Number.isNaN(n)) return nums.has(n);
+        const id = readId(lead, memo);
         return id >= 0 && member[id] === 1;
       };
       if (leaf.op === 'in') {
