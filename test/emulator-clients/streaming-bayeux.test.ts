@@ -109,6 +109,8 @@ interface Emu {
   auth: TokenRegistry;
   clock: EmulatorClock;
   streaming: AttachedEmulatorStreaming;
+  /** POST /__emulator/reset */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ async function start(streaming: EmulatorStreamingOptions = {}): Promise<Emu> {
     auth: running.salesforce.org.auth,
     clock: running.clock,
     streaming: running.streaming,
+    reset: () => running.reset(),
     close: () => running.close(),
   };
 }
@@ -567,6 +570,22 @@ describe('events, replay and retention (platform-facts 1.3, 2.1-2.4)', () => {
     expect((await late.connect()).replies.filter((r) => !r.channel?.startsWith('/meta/'))).toEqual([]);
     expect((await control('/retention', { retentionMs: 1000 })).json.retentionMs).toBe(1000);
     expect(emu.streaming.eventLog.retentionMs).toBe(1000);
+  });
+
+  test('an emulator reset empties the retained events but keeps connected subscribers', async () => {
+    const raw = new RawBayeux(cometd, `OAuth ${emu.accessToken}`); // the fixed token survives a reset
+    await raw.connected();
+    await raw.subscribe('/data/LeadChangeEvent', { replay: { '/data/LeadChangeEvent': -1 } });
+    createLead({ LastName: 'BeforeReset', Company: 'X' });
+    const reset = await fetch(`${emu.baseUrl}/__emulator/reset`, { method: 'POST' });
+    expect(reset.status).toBeLessThan(300);
+    createLead({ LastName: 'AfterReset', Company: 'X' });
+    const [event] = await raw.events(1);
+    expect((event.data!.payload.Name as Record<string, string>).LastName).toBe('AfterReset');
+    expect(event.data!.event.replayId).toBeGreaterThan(1); // ids keep counting, never reused
+    const late = new RawBayeux(cometd, `OAuth ${emu.accessToken}`);
+    await late.connected();
+    expect((await late.subscribe('/data/LeadChangeEvent', { replay: { '/data/LeadChangeEvent': 1 } })).replies[0].error).toMatch(/^400::The replayId \{1\} you provided was invalid/);
   });
 
   test('gap and overflow events carry the header only, changeOrigin "", overflow names the empty id', async () => {

@@ -98,9 +98,12 @@ export class StreamingCore {
     return this.log.append(this.headerOnlyChange(entityName, [EMPTY_ID], 'GAP_OVERFLOW', commitUser));
   }
 
+  /**
+   * Empties the retained events (replayIds keep counting, so an old id is now invalid). Connected clients are
+   * outside actors: they stay subscribed and get the events of the fresh org; what was queued for them goes.
+   */
   reset(): void {
-    this.dropAll();
-    this.sessions.clear();
+    this.sessions.clearPending();
     this.log.reset();
   }
 

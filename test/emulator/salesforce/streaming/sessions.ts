@@ -129,8 +129,8 @@ export class Sessions {
     }));
   }
 
-  clear(): void {
-    this.byId.clear();
+  clearPending(): void {
+    for (const s of this.byId.values()) s.outbox.length = 0;
   }
 
   private queue(session: Session, sub: Subscription, event: StoredEvent): void {
