@@ -1,6 +1,7 @@
 /**
  * The store port's contract, run against every implementation in STORE_FACTORIES (real databases, no mocks).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Ruleset } from '../../service/src/core';
 import { createDecisionIdGenerator } from '../../service/src/features/routing/decision-id';
 import type { DecisionRecord, Store } from '../../service/src/features/store-port';
@@ -203,6 +204,22 @@ describe.each(STORE_FACTORIES)('store contract: $name', (factory) => {
       expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([0, 2, 3, 4, 6, 7, 8, 10, 11]);
       expect((await store.dailyCounts('r', 'p', 'd'))[0]!.count).toBe(9);
       expect((await store.listOutbox({ limit: 20 })).map((m) => m.key).sort()).toEqual(['L0', 'L10', 'L11', 'L2', 'L3', 'L4', 'L6', 'L7', 'L8'].sort());
+    });
+
+    test("a transaction body runs in its caller's async context (AsyncLocalStorage), also under concurrency", async () => {
+      const als = new AsyncLocalStorage<string>();
+      const seen = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          als.run(`caller-${i}`, () =>
+            store.transaction(async (tx) => {
+              const before = als.getStore();
+              await tx.getActiveVersion('x');
+              return `${before}/${als.getStore()}`;
+            }),
+          ),
+        ),
+      );
+      expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `caller-${i}/caller-${i}`));
     });
 
     test('committed data survives closing and reopening the database', async () => {

@@ -12,6 +12,7 @@
  * PostgreSQL), so transactions and reads run one at a time through an async mutex; BEGIN IMMEDIATE takes the
  * write lock up front so another process on the same file (the CLI) waits (busy_timeout) instead of deadlocking.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -605,7 +606,10 @@ class SqliteStoreImpl {
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn: fn as (tx: StoreTx) => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      // The body runs later, from whichever caller drains the queue: bind it to ITS caller's async context so
+      // AsyncLocalStorage (the CDC checkpoint scope, request ids) sees what the caller set.
+      const bound = AsyncResource.bind(fn) as (tx: StoreTx) => Promise<unknown>;
+      this.queue.push({ fn: bound, resolve: resolve as (v: unknown) => void, reject });
       if (!this.draining) void this.drain();
     });
   }
