@@ -238,6 +238,19 @@ describe('jsforce streaming with the replay extension', () => {
     }
   });
 
+  test('toolchain trap: a Replay extension created without an id sends {"replay": {}} and the subscribe is refused', async () => {
+    const emu = await startStandaloneStreaming();
+    emulators.push(emu);
+    emu.auth.issue(USER, TOKEN);
+    const client = connect(emu).streaming.createClient([new StreamingExtension.Replay(CHANNEL, undefined as unknown as number)]);
+    clients.push(client);
+    // faye's error grammar does not parse Salesforce's "400::..." text, so the whole string is the message.
+    await expect(client.subscribe(CHANNEL, () => undefined)).rejects.toMatchObject({
+      message:
+        "400::The replayId for channel {/data/LeadChangeEvent} wasn't found using the provided replay ID map {{}}. Ensure that the channel name you provided in the replay map is valid and matches the channel name used for subscribing.",
+    });
+  });
+
   test('a handshake with a bad token reaches the auth-failure callback with the handshake-denied reply', async () => {
     const emu = await startStandaloneStreaming();
     emulators.push(emu);
