@@ -1,7 +1,7 @@
 /**
  * Condition trees compiled into closures, once per ruleset version. Each leaf gets its constants normalised at
- * compile time (lower-cased text, parsed numbers, a Set for in/notIn, a RegExp for matches) and its human text
- * (`Country in [FR, DE]`). Two closures per node:
+ * compile time (lower-cased text interned to per-field integer ids, parsed numbers, a membership byte array for
+ * in/notIn, a RegExp for matches) and its human text (`Country in [FR, DE]`). Closures per node:
  *  - test(lead): boolean, the fast path (rule evaluation, firstMatch);
  *  - explain(lead): the same answer as the ConditionResult tree of every condition, for the rules a decision
  *    actually tries (the trace); failedAt(tree) then names the condition that made a failed rule fail.
