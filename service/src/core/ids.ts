@@ -28,10 +28,11 @@ function checksumOf(id15: string): string {
  */
 export function toId18(id: string): string | null {
   if (typeof id !== 'string' || (id.length !== 15 && id.length !== 18) || !ID_CHARS.test(id)) return null;
-  const head = id.slice(0, 15);
-  const sum = checksumOf(head);
-  if (id.length === 15) return head + sum;
-  return id.slice(15).toUpperCase() === sum ? head + sum : null;
+  const sum = checksumOf(id);
+  if (id.length === 15) return id + sum;
+  // already canonical: hand back the same string (no new string on the hot path)
+  if (id.charCodeAt(15) === sum.charCodeAt(0) && id.charCodeAt(16) === sum.charCodeAt(1) && id.charCodeAt(17) === sum.charCodeAt(2)) return id;
+  return id.slice(15).toUpperCase() === sum ? id.slice(0, 15) + sum : null;
 }
 
 /** Key prefix 00G is a Queue (a Group); everything else that owns a lead is a User (005). */
