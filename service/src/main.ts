@@ -59,6 +59,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     process.stdout.write(`${generatedTokensNotice(config)}\n`);
   }
   const store = await openStore(config.database);
+  let salesforce: SalesforcePipeline | null = null;
   try {
     const metrics = createMetrics();
     const features = createFeatures({ store, defaultRuleset: config.defaultRuleset, metrics, now: options.now });
@@ -66,7 +67,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       logger.info({ ruleset: config.defaultRuleset }, 'created the starter ruleset');
     }
     // ----- Salesforce pipeline (issue 4): when SF_INSTANCE_URL is set, the CDC stream and the owner write-back -----
-    const salesforce = config.salesforce
+    salesforce = config.salesforce
       ? createSalesforcePipeline({
           salesforce: config.salesforce,
           settings: loadPipelineSettings(options.env ?? process.env),
@@ -123,6 +124,8 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
         })()),
     };
   } catch (err) {
+    // A start that fails half-way (port in use...) leaves nothing running behind it.
+    await salesforce?.stop().catch(() => undefined);
     await store.close();
     throw err;
   }

@@ -59,7 +59,7 @@ describe('/v1/members', () => {
     expect(res.body.openLeads).toBe(2);
     expect(res.body.availabilityOverride).toBeNull();
     const emea = res.body.pools.find((p: { ruleset: string; poolId: string }) => p.ruleset === 'inbound' && p.poolId === 'emea');
-    expect(emea).toMatchObject({ rulesetVersion: 1, strategy: 'round_robin', available: true, assignedToday: 2, dailyCap: null, maxOpen: null });
+    expect(emea).toMatchObject({ rulesetVersion: 1, strategy: 'round_robin', available: true, assignedToday: 2, dailyCap: null, openLeads: 2, maxOpen: null });
     expect(emea.dayKey).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const us = res.body.pools.find((p: { poolId: string }) => p.poolId === 'us');
     expect(us.assignedToday).toBe(0);

@@ -19,6 +19,8 @@ export interface MemberPoolView {
   dayKey: string;
   assignedToday: number;
   dailyCap: number | null;
+  /** The open leads this pool's maxOpen and least_loaded see: the owner's open leads across all pools. */
+  openLeads: number;
   maxOpen: number | null;
 }
 
@@ -104,6 +106,7 @@ export class MemberService {
           dayKey,
           assignedToday: counts.find((c) => c.ownerId === ownerId)?.count ?? 0,
           dailyCap: member.dailyCap ?? null,
+          openLeads: open,
           maxOpen: member.maxOpen ?? null,
         });
       }
