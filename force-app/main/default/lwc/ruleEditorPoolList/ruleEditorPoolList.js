@@ -27,7 +27,8 @@ export default class RuleEditorPoolList extends LightningElement {
             key: `${index}-${pool.id}`,
             index,
             pool,
-            isWeighted: pool.strategy === 'weighted',
+            // ruleset.md: weight only matters to the weighted strategy.
+            weightDisabled: pool.strategy !== 'weighted',
             overflowType: pool.overflow ? pool.overflow.type : '',
             overflowOwnerId: pool.overflow ? pool.overflow.ownerId : '',
             hasOverflow: !!pool.overflow,

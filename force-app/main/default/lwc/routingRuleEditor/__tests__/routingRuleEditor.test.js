@@ -220,6 +220,7 @@ describe('c-routing-rule-editor', () => {
         const pools = dig(element, 'c-rule-editor-pool-list');
         const input = (cls, index = 0) => pools.shadowRoot.querySelectorAll(`.${cls}`)[index];
 
+        expect(input('member-weight', 1).disabled).toBe(true);
         change(input('member-weight', 1), { value: '3' });
         await settle();
         change(input('member-cap', 1), { value: '' });
@@ -231,6 +232,7 @@ describe('c-routing-rule-editor', () => {
         change(input('strategy'), { value: 'weighted' });
         await settle();
         expect(draftOf(element).pools[0].strategy).toBe('weighted');
+        expect(input('member-weight', 1).disabled).toBe(false);
         expect(draftOf(element).pools[0].members[1]).toEqual({ ownerId: '005000000000002AAA', weight: 3, skills: ['de', 'fr'], available: false });
 
         input('add-member').click();
