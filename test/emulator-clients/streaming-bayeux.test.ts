@@ -517,6 +517,25 @@ describe('events, replay and retention (platform-facts 1.3, 2.1-2.4)', () => {
     expect(events[2].data!.payload.BillingAddress).toEqual({ State: 'CA' });
   });
 
+  test('a long backlog arrives over several connect replies, in order (maxEventsPerConnect)', async () => {
+    await emu.close();
+    emu = await start({ maxEventsPerConnect: 2 });
+    emu.auth.issue(USER, TOKEN);
+    for (const name of ['A', 'B', 'C', 'D', 'E']) createLead({ LastName: name, Company: 'X' });
+    const raw = new RawBayeux(`${emu.baseUrl}/cometd/62.0`);
+    await raw.connected();
+    await raw.subscribe('/data/LeadChangeEvent', { replay: { '/data/LeadChangeEvent': -2 } });
+    const sizes: number[] = [];
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const events = (await raw.connect()).replies.filter((r) => !r.channel?.startsWith('/meta/'));
+      sizes.push(events.length);
+      names.push(...events.map((e) => (e.data!.payload.Name as Record<string, string>).LastName));
+    }
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(names).toEqual(['A', 'B', 'C', 'D', 'E']);
+  });
+
   test('a custom channel (/data/<Name>__chn) carries its member entities only', async () => {
     await emu.close();
     emu = await start({ customChannels: { '/data/SalesEvents__chn': ['Lead'] } });

@@ -19,6 +19,8 @@ export const DEFAULT_COMMIT_USER = to18('005000000000001');
 export interface StreamingCoreOptions extends SfdcRules, ChannelOptions {
   maxRequestBytes: number;
   bayeuxBrowserCookie: boolean;
+  /** Events handed to one connect reply at most (a -2 replay of a long backlog arrives over several polls). */
+  maxEventsPerConnect: number;
 }
 
 export class StreamingCore {
@@ -40,7 +42,7 @@ export class StreamingCore {
     this.adapter = createFayeAdapter(options.longPollTimeoutMs / 1000);
     const engine = this.adapter._server._engine;
     this.channels = new ChannelRegistry(options);
-    this.sessions = new Sessions(engine, log, this.channels);
+    this.sessions = new Sessions(engine, log, this.channels, options.maxEventsPerConnect);
     this.adapter.addExtension(
       createSfdcExtension({ rules: options, auth, sessions: this.sessions, channels: this.channels, log, forget: (id) => this.drop(id) }),
     );

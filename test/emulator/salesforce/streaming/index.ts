@@ -53,6 +53,7 @@ function coreOptions(o: EmulatorStreamingOptions): StreamingCoreOptions {
     reconnectTimeoutMs: o.reconnectTimeoutMs ?? 40_000,
     requireSessionCookie: o.requireSessionCookie ?? false,
     maxRequestBytes: o.maxRequestBytes ?? 32_768,
+    maxEventsPerConnect: o.maxEventsPerConnect ?? 1000,
     bayeuxBrowserCookie: o.bayeuxBrowserCookie ?? false,
     extraEntities: o.extraEntities,
     customChannels: o.customChannels,

@@ -47,6 +47,7 @@ export class Sessions {
     private readonly engine: FayeEngine,
     private readonly log: EventLog,
     private readonly channels: ChannelRegistry,
+    private readonly maxEventsPerConnect = 1000,
   ) {}
 
   create(clientId: string, userId: string, orgId: string): Session {
@@ -102,10 +103,13 @@ export class Sessions {
     }
   }
 
-  /** Hands queued events to faye when the client has a /meta/connect waiting (or just opened one). */
+  /**
+   * Hands queued events to faye when the client has a /meta/connect waiting (or just opened one), at most
+   * maxEventsPerConnect at a time; the rest goes with the following connects, in order.
+   */
   flush(session: Session): void {
     if (!session.outbox.length || !this.engine.hasConnection(session.clientId)) return;
-    this.engine.deliver(session.clientId, session.outbox.splice(0));
+    this.engine.deliver(session.clientId, session.outbox.splice(0, this.maxEventsPerConnect));
   }
 
   flushById(clientId: string): void {
