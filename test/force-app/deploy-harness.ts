@@ -29,7 +29,7 @@ export async function startDeployHarness(): Promise<DeployHarness> {
   });
   app.use(
     createMetadataRouter({
-      validateSession: (token) => token === emulator.accessToken,
+      validateSession: (token) => emulator.salesforce.org.auth.validateAccessToken(token).ok,
       now: () => emulator.clock.now(),
     }),
   );
