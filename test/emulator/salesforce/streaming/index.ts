@@ -14,7 +14,7 @@
  * - Clients are not required to send the sfdc-stream cookie back unless `requireSessionCookie` (1.1).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AttachedStreaming, AttachStreamingArgs, StreamingOptions } from '../streaming-seam';
+import type { AttachedStreaming, AttachStreaming, AttachStreamingArgs, StreamingOptions } from '../streaming-seam';
 import { createControlRouter } from './control';
 import { StreamingCore, type StreamingCoreOptions } from './core';
 import { EventLog, type EventLogOptions } from './event-log';
@@ -120,3 +120,6 @@ export function attachStreaming(args: AttachStreamingArgs): AttachedEmulatorStre
     },
   };
 }
+
+// The seam server.ts was written against (streaming-seam.ts) is what this module provides.
+void (attachStreaming satisfies AttachStreaming);
