@@ -3,7 +3,7 @@
  * CRUD, a 200-record update in one composite call, query paging over 4,500 leads, an expired token.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
-import jsforce from 'jsforce';
+import { Connection, type SaveResult } from 'jsforce';
 import { startEmulator, type RunningEmulator } from '../emulator/server';
 import { EmulatorClient } from '../emulator/control/client';
 import { DEFAULT_IDS } from '../emulator/salesforce/org';
@@ -23,8 +23,8 @@ beforeEach(async () => {
   await control.control('POST', '/reset');
 });
 
-async function login(): Promise<jsforce.Connection> {
-  const conn = new jsforce.Connection({ oauth2: { clientId: 'jsforce-app', clientSecret: 's3cret', loginUrl: emu.url }, version: '62.0' });
+async function login(): Promise<Connection> {
+  const conn = new Connection({ oauth2: { clientId: 'jsforce-app', clientSecret: 's3cret', loginUrl: emu.url }, version: '62.0' });
   const info = await conn.authorize({ grant_type: 'client_credentials' });
   expect(info).toMatchObject({ id: DEFAULT_IDS.integrationUser, organizationId: '00D000000000001AAA' });
   expect(conn.instanceUrl).toBe(emu.url);
@@ -56,7 +56,7 @@ test('sobject(Lead).update of 200 records is one composite/sobjects call; result
   await control.control('DELETE', '/calls');
   const results = await conn.sobject('Lead').update(ids.map((Id) => ({ Id, OwnerId: DEFAULT_IDS.adminUser })), { headers: { 'Sforce-Auto-Assign': 'FALSE', 'Sforce-Call-Options': 'client=lead-router' } });
   expect(results).toHaveLength(200);
-  expect(results.every((r) => r.success)).toBe(true);
+  expect((results as SaveResult[]).every((r: SaveResult) => r.success)).toBe(true);
   const counts = (await control.control('GET', '/calls/counts?surface=salesforce')).body;
   expect(counts.apiCalls).toEqual({ 'PATCH /services/data/v62.0/composite/sobjects': 1 });
   const owners = await conn.query<{ OwnerId: string }>(`SELECT OwnerId FROM Lead WHERE OwnerId = '${DEFAULT_IDS.adminUser}'`);
@@ -88,13 +88,13 @@ test('JWT bearer login with an RSA key pair made here', async () => {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const input = `${part({ alg: 'RS256' })}.${part({ iss: 'jsforce-app', sub: 'admin@lead-router.emulator', aud: 'https://login.salesforce.com', exp: Math.floor(emu.clock.now() / 1000) + 300 })}`;
   const assertion = `${input}.${sign('RSA-SHA256', Buffer.from(input), keys.privateKey).toString('base64url')}`;
-  const conn = new jsforce.Connection({ oauth2: { clientId: 'jsforce-app', loginUrl: emu.url }, version: '62.0' });
+  const conn = new Connection({ oauth2: { clientId: 'jsforce-app', loginUrl: emu.url }, version: '62.0' });
   const info = await conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
   expect(info.id).toBe(DEFAULT_IDS.adminUser);
   const me = await conn.query<{ Username: string }>(`SELECT Username FROM User WHERE Id = '${info.id}'`);
   expect(me.records[0].Username).toBe('admin@lead-router.emulator');
 
-  const tampered = new jsforce.Connection({ oauth2: { clientId: 'jsforce-app', loginUrl: emu.url } });
+  const tampered = new Connection({ oauth2: { clientId: 'jsforce-app', loginUrl: emu.url } });
   await expect(tampered.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: assertion.replace(/\.[^.]+$/, '.AAAA') })).rejects.toMatchObject({ name: 'invalid_grant' });
 });
 
@@ -107,6 +107,6 @@ test('an expired token makes jsforce fail with INVALID_SESSION_ID (401)', async 
   const refused = (await control.control('GET', '/calls?surface=salesforce&path=/query')).body.calls.at(-1);
   expect(refused).toMatchObject({ status: 401, countsAsApiCall: false });
   // A connection made from the bare token surfaces the platform's error code.
-  const plain = new jsforce.Connection({ instanceUrl: emu.url, accessToken: conn.accessToken!, version: '62.0' });
+  const plain = new Connection({ instanceUrl: emu.url, accessToken: conn.accessToken!, version: '62.0' });
   await expect(plain.query('SELECT Id FROM User')).rejects.toMatchObject({ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' });
 });
