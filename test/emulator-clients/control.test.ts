@@ -33,7 +33,7 @@ test('reset restores the default users, queue, organization and the configured s
   const seeded = await api.control('POST', '/salesforce/seed', {
     Users: [{ Username: 'rep@acme.example', FirstName: 'Rita', LastName: 'Rep', Email: 'rep@acme.example', Alias: 'rrep' }],
     Queues: [{ Name: 'EMEA Leads', DeveloperName: 'EMEA_Leads' }],
-    Leads: [{ LastName: 'Seed', Company: 'Seed Co', OwnerId: 'placeholder' }].slice(0, 0),
+    Leads: [{ LastName: 'Seed', Company: 'Seed Co', OwnerId: 'EMEA_Leads' }, { LastName: 'Mine', Company: 'Seed Co', OwnerId: 'rep@acme.example' }],
   });
   expect(seeded.status).toBe(201);
   const queue = seeded.body.queues[0];
@@ -45,6 +45,9 @@ test('reset restores the default users, queue, organization and the configured s
   expect(lead.status).toBe(201);
   const user = await api.query("SELECT Id, IsActive FROM User WHERE Username = 'rep@acme.example'");
   expect(user.body.records[0]).toMatchObject({ IsActive: true });
+  // Seed rows may name their owner by queue DeveloperName or Username.
+  const owners = await api.query("SELECT LastName, OwnerId FROM Lead WHERE Company = 'Seed Co' ORDER BY LastName");
+  expect(owners.body.records.map((r: { OwnerId: string }) => r.OwnerId)).toEqual([user.body.records[0].Id, queue]);
 
   const bad = await api.control('POST', '/salesforce/seed', { leads: [{ Nope__c: 1 }] });
   expect(bad.status).toBe(400);

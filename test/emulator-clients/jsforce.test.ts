@@ -91,6 +91,7 @@ test('JWT bearer login with an RSA key pair made here', async () => {
   const conn = new Connection({ oauth2: { clientId: 'jsforce-app', loginUrl: emu.url }, version: '62.0' });
   const info = await conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
   expect(info.id).toBe(DEFAULT_IDS.adminUser);
+  expect(await conn.identity()).toMatchObject({ user_id: DEFAULT_IDS.adminUser, organization_id: '00D000000000001AAA', username: 'admin@lead-router.emulator' });
   const me = await conn.query<{ Username: string }>(`SELECT Username FROM User WHERE Id = '${info.id}'`);
   expect(me.records[0].Username).toBe('admin@lead-router.emulator');
 

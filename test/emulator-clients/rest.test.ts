@@ -173,6 +173,14 @@ describe('API versions, limits header and daily counter', () => {
     expect(garbage.status).toBe(401);
   });
 
+  test('a method a known resource does not allow gets 405 METHOD_NOT_ALLOWED', async () => {
+    const id = await createLead();
+    const res = await api.sf('PUT', `/sobjects/Lead/${id}`, { Industry: 'Energy' });
+    expect(res.status).toBe(405);
+    expect(res.body).toEqual([{ errorCode: 'METHOD_NOT_ALLOWED', message: "HTTP Method 'PUT' not allowed. Allowed are HEAD,GET,PATCH,DELETE" }]);
+    expect((await api.sf('POST', '/query', {})).status).toBe(405);
+  });
+
   test('paths with // are collapsed before routing', async () => {
     expect((await api.request('GET', '//services/data')).status).toBe(200);
     const res = await api.request('GET', '/services//data//v62.0//limits', undefined, { authorization: `Bearer ${emu.accessToken}` });

@@ -17,7 +17,9 @@ export interface SalesforceSurface extends SurfaceModule {
 export function createSalesforceSurface(ctx: EmulatorContext, opts: Partial<SalesforceOptions> = {}): SalesforceSurface {
   const org = new SalesforceOrg(ctx.clock, salesforceDefaults(opts));
   const router = Router();
-  router.use('/services/oauth2', createOauthRouter(org, ctx));
+  const identity = Router();
+  router.use('/services/oauth2', createOauthRouter(org, ctx, identity));
+  router.use('/id', identity);
   router.use('/services/data', createRestRouter(org));
   return { org, router, control: createSalesforceControl(org), reset: () => org.reset() };
 }

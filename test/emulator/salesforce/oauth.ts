@@ -40,7 +40,7 @@ function b64urlJson(part: string): Record<string, unknown> | undefined {
   }
 }
 
-export function createOauthRouter(org: SalesforceOrg, ctx: EmulatorContext): Router {
+export function createOauthRouter(org: SalesforceOrg, ctx: EmulatorContext, identity: Router = Router()): Router {
   const router = Router();
   let jwtKey: KeyObject | undefined;
   const publicKey = (): KeyObject | undefined => {
@@ -151,6 +151,41 @@ export function createOauthRouter(org: SalesforceOrg, ctx: EmulatorContext): Rou
     });
   });
   router.get('/userinfo', userinfo);
+  /** The identity URL (the `id` of token answers), as jsforce's identity() reads it. */
+  identity.get('/:orgId/:userId', handle((req, res) => {
+    const check = org.auth.validateAccessToken(tokenFromAuthorization(req.headers.authorization));
+    if (!check.ok) {
+      res.status(403).type('text/plain').send('Bad_OAuth_Token');
+      return;
+    }
+    const user = org.records.get('User', String(req.params.userId));
+    if (!user || String(req.params.orgId) !== check.orgId) {
+      res.status(404).type('text/plain').send('Bad_Id');
+      return;
+    }
+    const base = ctx.baseUrl();
+    res.json({
+      id: `${base}/id/${check.orgId}/${user.Id}`,
+      asserted_user: check.userId === user.Id,
+      user_id: user.Id,
+      organization_id: check.orgId,
+      username: user.Username,
+      nick_name: user.Alias,
+      display_name: user.Name,
+      email: user.Email,
+      email_verified: true,
+      first_name: user.FirstName,
+      last_name: user.LastName,
+      timezone: user.TimeZoneSidKey,
+      active: user.IsActive === true,
+      user_type: 'STANDARD',
+      language: user.LanguageLocaleKey,
+      locale: user.LocaleSidKey,
+      utcOffset: 0,
+      last_modified_date: user.LastModifiedDate,
+      urls: { rest: `${base}/services/data/v{version}/`, sobjects: `${base}/services/data/v{version}/sobjects/`, query: `${base}/services/data/v{version}/query/`, profile: `${base}/${user.Id}` },
+    });
+  }));
   router.post('/userinfo', readRawBody, userinfo);
   return router;
 }

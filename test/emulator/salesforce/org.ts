@@ -164,6 +164,8 @@ export class SalesforceOrg {
         for (const row of rows ?? []) {
           if (!row || typeof row !== 'object') throw new Error(`each ${type} must be an object`);
           const { Id, attributes: _a, ...rest } = row as Record<string, unknown>;
+          // Seed files may name an owner by queue DeveloperName or Username instead of an id.
+          if (typeof rest.OwnerId === 'string' && !isWellFormedId(rest.OwnerId)) rest.OwnerId = this.resolveOwner(rest.OwnerId) ?? rest.OwnerId;
           const fields = validate(type, type === 'User' ? { IsActive: true, TimeZoneSidKey: 'GMT', LocaleSidKey: 'en_US', LanguageLocaleKey: 'en_US', EmailEncodingKey: 'UTF-8', ...rest } : rest);
           out.push(tx.create(type, fields, { id: typeof Id === 'string' ? this.checkSeedId(Id, type) : undefined }).Id);
         }
@@ -180,6 +182,7 @@ export class SalesforceOrg {
         for (let n = 1; n <= b.count; n++) {
           const fields: Record<string, unknown> = {};
           for (const [k, v] of Object.entries(b.fields ?? {})) fields[k] = typeof v === 'string' ? v.replace(/\{n\}/g, String(n)) : v;
+          if (typeof fields.OwnerId === 'string' && !isWellFormedId(fields.OwnerId)) fields.OwnerId = this.resolveOwner(fields.OwnerId) ?? fields.OwnerId;
           result.bulk.push(tx.create(b.type, validate(b.type, fields)).Id);
         }
       }

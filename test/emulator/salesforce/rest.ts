@@ -166,6 +166,17 @@ export function createRestRouter(org: SalesforceOrg): Router {
     }),
   );
 
+  // platform-facts 3.1: 405 for a method a known resource does not allow.
+  const allow = (path: string | string[], methods: string[]) =>
+    v.all(path, handle((req) => {
+      throw sfErrors.methodNotAllowed(req.method, ['HEAD', ...methods]);
+    }));
+  allow('/sobjects/:type/describe', ['GET']);
+  allow('/sobjects/:type/:id', ['GET', 'PATCH', 'DELETE']);
+  allow('/sobjects/:type', ['GET', 'POST']);
+  allow('/composite/sobjects', ['POST', 'PATCH', 'DELETE']);
+  allow(['/query', '/queryAll', '/limits'], ['GET']);
+
   v.use(
     handle(() => {
       throw sfErrors.notFound();
