@@ -8,8 +8,13 @@
  * - assignLead / closeLead lock the lead: an open lead moves from one owner to another exactly once.
  * READ COMMITTED gives each statement a fresh snapshot, so a read that follows its lock sees every commit made
  * by whoever held the lock before.
+ *
+ * Round trips: a pool's lock is held until COMMIT, so every round trip after it lengthens the time the next
+ * decision on that pool waits. Writes that return nothing are therefore deferred: kept in order, and sent as
+ * one multi-statement string (literals escaped by pg.escapeLiteral) before the next read, around a savepoint,
+ * and together with COMMIT. A decision's locked section is 4 round trips: locks, facts, ownership, writes+COMMIT.
  */
-import type { QueryResultRow } from 'pg';
+import pg, { type QueryResultRow } from 'pg';
 import type { PoolState, Ruleset } from '../../../core';
 import type {
   AccountDomain,
@@ -97,6 +102,20 @@ const SQL = {
   leadOwner: 'SELECT * FROM lead_owners WHERE lead_id = $1',
   upsertLeadOwner: `INSERT INTO lead_owners (lead_id, owner_id, open, updated_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (lead_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, open = EXCLUDED.open, updated_at = EXCLUDED.updated_at`,
+  /**
+   * The lead becomes open for $2, in one statement: the previous open owner (if another) loses one open lead,
+   * the new one gains one unless the lead was already open for it; returns the previous ownership (if any).
+   */
+  assignLead: `WITH prev AS (SELECT lead_id, owner_id, open, updated_at FROM lead_owners WHERE lead_id = $1),
+    down AS (UPDATE owner_open_counts SET open_count = GREATEST(open_count - 1, 0)
+      WHERE owner_id = (SELECT owner_id FROM prev WHERE open AND owner_id <> $2) RETURNING 1),
+    up AS (INSERT INTO owner_open_counts (owner_id, open_count)
+      SELECT $2, 1 WHERE NOT EXISTS (SELECT 1 FROM prev WHERE open AND owner_id = $2)
+      ON CONFLICT (owner_id) DO UPDATE SET open_count = owner_open_counts.open_count + 1 RETURNING 1),
+    upsert AS (INSERT INTO lead_owners (lead_id, owner_id, open, updated_at) VALUES ($1, $2, true, $3)
+      ON CONFLICT (lead_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, open = true, updated_at = EXCLUDED.updated_at
+      RETURNING 1)
+    SELECT * FROM prev`,
   openUp: `INSERT INTO owner_open_counts (owner_id, open_count) VALUES ($1, 1)
     ON CONFLICT (owner_id) DO UPDATE SET open_count = owner_open_counts.open_count + 1`,
   openDown: 'UPDATE owner_open_counts SET open_count = GREATEST(open_count - 1, 0) WHERE owner_id = $1',
@@ -146,21 +165,68 @@ export const OUTBOX_SQL = { claim: SQL.claim, complete: SQL.complete, retry: SQL
 /** Outbox ids are BIGSERIAL; the port hands them around as decimal strings. A non-number matches no row. */
 export const outboxIdParam = (id: string): string => (/^\d{1,18}$/.test(id) ? id : '0');
 
+/** A value as an SQL literal, for the deferred multi-statement writes. */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'string') return pg.escapeLiteral(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new TypeError(`not a finite number: ${v}`);
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(', ')}]`;
+  throw new TypeError(`no SQL literal for a ${typeof v}`);
+}
+
+/** `$n` placeholders replaced by literals (our own SQL only: it has no `$` elsewhere). */
+export const inlineParams = (sql: string, values: unknown[]): string =>
+  sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+
 export class PgOps implements StoreTx {
   private savepointSeq = 0;
+  /** Deferred writes of this transaction, in call order (see the header). */
+  private pending: string[] = [];
+  /** Leads already locked in this transaction (the lock is re-entrant; this saves the round trip). */
+  private readonly lockedLeads = new Set<string>();
 
-  /** @param inTx true for a transaction's client: reads that guard a write take their locks. */
+  /** @param inTx true for a transaction's client: reads that guard a write take their locks; writes defer. */
   constructor(
-    private readonly exec: Exec,
+    private readonly rawExec: Exec,
     private readonly inTx: boolean,
   ) {}
+
+  /** Every statement goes through here: deferred writes reach the server first, in order. */
+  private readonly exec: Exec = async (text, values, name) => {
+    await this.flush();
+    return this.rawExec(text, values, name);
+  };
 
   private q<R extends QueryResultRow = Row>(name: SqlName, values: unknown[]): Promise<{ rows: R[]; rowCount: number | null }> {
     return this.exec<R>(SQL[name], values, `lr_${name}`);
   }
 
+  /** A write whose result nobody needs: deferred in a transaction, run at once otherwise. */
+  private async write(name: SqlName, values: unknown[]): Promise<void> {
+    if (this.inTx) this.pending.push(inlineParams(SQL[name], values));
+    else await this.q(name, values);
+  }
+
+  /** Sends the deferred writes, followed by `then` (e.g. COMMIT) in the same round trip. */
+  async flush(then?: string): Promise<void> {
+    const batch = this.pending;
+    if (then) batch.push(then);
+    if (batch.length === 0) return;
+    this.pending = [];
+    await this.rawExec(batch.join(';\n'));
+  }
+
   private async lockOne(space: number, key: string): Promise<void> {
-    if (this.inTx) await this.exec(LOCK_ONE_SQL, [space, key], 'lr_lock_one');
+    if (!this.inTx) return;
+    if (space === LOCK_SPACE.lead) {
+      if (this.lockedLeads.has(key)) return;
+      this.lockedLeads.add(key);
+    }
+    await this.exec(LOCK_ONE_SQL, [space, key], 'lr_lock_one');
   }
 
   private async lockMany(keys: Array<[number, string]>): Promise<void> {
@@ -357,11 +423,11 @@ export class PgOps implements StoreTx {
     return ((await this.q('activate', [name, version, at])).rowCount ?? 0) > 0;
   }
   async insertDecision(d: DecisionRecord): Promise<void> {
-    await this.q('insertDecision', decisionParams(d));
+    await this.write('insertDecision', decisionParams(d));
   }
   async insertTimeline(entries: TimelineEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.q('insertTimeline', [
+    await this.write('insertTimeline', [
       entries.map((e) => e.decisionId),
       entries.map((e) => e.step),
       entries.map((e) => e.at),
@@ -369,54 +435,55 @@ export class PgOps implements StoreTx {
     ]);
   }
   async savePoolState(ruleset: string, poolId: string, state: PoolState, at: string): Promise<void> {
-    await this.q('savePoolState', [ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at]);
+    await this.write('savePoolState', [ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at]);
   }
   async incrementDailyCount(ruleset: string, poolId: string, ownerId: string, dayKey: string, by: number): Promise<void> {
-    await this.q('incrementDaily', [ruleset, poolId, dayKey, ownerId, by]);
+    await this.write('incrementDaily', [ruleset, poolId, dayKey, ownerId, by]);
   }
   async assignLead(leadId: string, ownerId: string, at: string): Promise<LeadOwnership | null> {
     await this.lockOne(LOCK_SPACE.lead, leadId);
-    const previous = await this.getLeadOwnership(leadId);
-    if (previous?.open) await this.q('openDown', [previous.ownerId]);
-    await this.q('upsertLeadOwner', [leadId, ownerId, true, at]);
-    await this.q('openUp', [ownerId]);
-    return previous;
+    const r = (await this.q('assignLead', [leadId, ownerId, at])).rows[0];
+    return r ? ownershipFromRow(r) : null;
   }
   async closeLead(leadId: string, at: string): Promise<LeadOwnership | null> {
     await this.lockOne(LOCK_SPACE.lead, leadId);
     const previous = await this.getLeadOwnership(leadId);
     if (!previous || !previous.open) return previous;
-    await this.q('openDown', [previous.ownerId]);
-    await this.q('upsertLeadOwner', [leadId, previous.ownerId, false, at]);
+    await this.write('openDown', [previous.ownerId]);
+    await this.write('upsertLeadOwner', [leadId, previous.ownerId, false, at]);
     return previous;
   }
   async setAvailability(ownerId: string, available: boolean | null, at: string, by: string | null): Promise<void> {
-    if (available === null) await this.q('clearAvailability', [ownerId]);
-    else await this.q('setAvailability', [ownerId, available, at, by]);
+    if (available === null) await this.write('clearAvailability', [ownerId]);
+    else await this.write('setAvailability', [ownerId, available, at, by]);
   }
   async enqueueOutbox(m: NewOutboxMessage, at: string): Promise<string> {
     const r = await this.q('enqueue', [m.kind, m.key, JSON.stringify(m.payload ?? null), m.nextAttemptAt ?? at, at]);
     return String(r.rows[0]!.id);
   }
   async setCheckpoint(c: Omit<StreamCheckpoint, 'updatedAt'>, at: string): Promise<void> {
-    await this.q('setCheckpoint', [c.channel, c.replayId, c.commitTimestamp, at]);
+    await this.write('setCheckpoint', [c.channel, c.replayId, c.commitTimestamp, at]);
   }
   async upsertAccountDomain(e: AccountDomain, at: string): Promise<void> {
-    await this.q('upsertAccountDomain', [e.domain, e.accountId, e.ownerId, at]);
+    await this.write('upsertAccountDomain', [e.domain, e.accountId, e.ownerId, at]);
   }
   async deleteAccountDomains(accountId: string): Promise<void> {
-    await this.q('deleteAccountDomains', [accountId]);
+    await this.write('deleteAccountDomains', [accountId]);
   }
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {
     const name = `sp_${++this.savepointSeq}`;
-    await this.exec(`SAVEPOINT ${name}`);
+    // Deferred writes go out before the savepoint and before its release, so a failing one is undone with it.
+    await this.flush(`SAVEPOINT ${name}`);
+    const leadsBefore = new Set(this.lockedLeads);
     try {
       const result = await fn();
-      await this.exec(`RELEASE SAVEPOINT ${name}`);
+      await this.flush(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (err) {
-      await this.exec(`ROLLBACK TO SAVEPOINT ${name}`);
-      await this.exec(`RELEASE SAVEPOINT ${name}`);
+      this.pending = [];
+      // Locks taken inside a rolled-back savepoint are released with it.
+      for (const lead of [...this.lockedLeads]) if (!leadsBefore.has(lead)) this.lockedLeads.delete(lead);
+      await this.rawExec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
       throw err;
     }
   }

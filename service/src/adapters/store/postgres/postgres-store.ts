@@ -113,8 +113,10 @@ class PostgresStoreImpl {
       await client.query('BEGIN');
       let result: T;
       try {
-        result = await fn(new PgOps(execOn(client), true));
-        await client.query('COMMIT');
+        const ops = new PgOps(execOn(client), true);
+        result = await fn(ops);
+        // The deferred writes and COMMIT in one round trip.
+        await ops.flush('COMMIT');
       } catch (err) {
         try {
           await client.query('ROLLBACK');
