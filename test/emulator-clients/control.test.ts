@@ -167,6 +167,8 @@ test('streaming, HubSpot and Slack controls are routed; unknown paths and bad JS
   }
   expect((await api.request('POST', '/__emulator/salesforce/seed', '{"leads": [', { 'content-type': 'application/json' })).status).toBe(400);
   expect((await api.request('POST', '/services/data/v62.0/sobjects/Lead', '\u0000\u0001', { authorization: `Bearer ${emu.accessToken}`, 'content-type': 'application/json' })).body[0].errorCode).toBe('JSON_PARSER_ERROR');
+  expect((await api.sf('GET', '/sobjects/Lead/%E0%A4%A')).body).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  expect((await api.sf('POST', '/composite/sobjects', { records: [1, null, 'x', []] })).body.map((r: { success: boolean }) => r.success)).toEqual([false, false, false, false]);
   expect((await api.request('GET', '/nowhere')).status).toBe(404);
   expect((await api.request('GET', '/services/nowhere')).body[0].errorCode).toBe('NOT_FOUND');
   expect((await api.sf('GET', '/limits')).status).toBe(200);

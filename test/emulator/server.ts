@@ -160,7 +160,9 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
     if (res.headersSent) return;
     const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (req.path.startsWith('/services/')) {
-      res.status(status).json([{ errorCode: status === 400 ? 'JSON_PARSER_ERROR' : 'UNKNOWN_EXCEPTION', message: String((err as Error)?.message ?? err) }]);
+      // Bodies are parsed by the surfaces themselves; what reaches here is an undecodable URL or a bug.
+      if (status === 400) res.status(404).json([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      else res.status(500).json([{ errorCode: 'UNKNOWN_EXCEPTION', message: String((err as Error)?.message ?? err) }]);
       return;
     }
     res.status(status).json({ error: { code: status === 400 ? 'BAD_REQUEST' : 'INTERNAL', message: String((err as Error)?.message ?? err), details: [] } });
