@@ -29,6 +29,8 @@ test('reset restores the default users, queue, organization and the configured s
   expect((await api.query('SELECT COUNT() FROM Lead')).body.totalSize).toBe(0);
   expect((await api.query('SELECT Name FROM Account')).body.records.map((r: { Name: string }) => r.Name)).toEqual(['Seeded Account']);
   expect((await api.query('SELECT Id FROM Organization')).body.records[0].Id).toBe('00D000000000001AAA');
+  // The configured seed is written after streaming listens: its change is retained like any other write.
+  expect(emu.streaming.eventLog.retained().filter((e) => e.entityName === 'Account')).toHaveLength(1);
 
   const seeded = await api.control('POST', '/salesforce/seed', {
     Users: [{ Username: 'rep@acme.example', FirstName: 'Rita', LastName: 'Rep', Email: 'rep@acme.example', Alias: 'rrep' }],

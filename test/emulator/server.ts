@@ -90,7 +90,6 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   const loadSeed = () => {
     if (opts.seed) org.seed(opts.seed, (type, fields) => validateFields(org, objectDef(type)!, fields, 'create', { allowSystem: true }));
   };
-  loadSeed();
   const hubspot = createHubspotSurface(ctx, opts.hubspot);
   const slack = createSlackSurface(ctx, opts.slack);
 
@@ -103,7 +102,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
     if (surface) {
       const at = clock.now();
       res.on('finish', () => {
-        calls.record({
+        ctx.recordCall({
           at,
           surface,
           method: req.method,
@@ -123,11 +122,12 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   app.use('/slack', slack.router);
 
   let streaming: AttachedEmulatorStreaming | undefined;
+  // Streaming resets first so the seed's changes land in its fresh event log, as at start.
   const resetAll = () => {
     clock.reset();
+    streaming?.reset();
     salesforce.reset();
     loadSeed();
-    streaming?.reset();
     hubspot.reset();
     slack.reset();
     calls.clear();
@@ -185,6 +185,14 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
 
   streaming = attachStreaming({ httpServer: server, ctx, records: org.records, auth: org.auth, options: opts.streaming ?? {} });
   controls.use(streaming.control);
+  // Seeded after streaming listens, so the seed's change events are retained like any other write.
+  try {
+    loadSeed();
+  } catch (err) {
+    await streaming.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  }
 
   let closed = false;
   return {
