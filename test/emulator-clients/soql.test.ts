@@ -104,6 +104,13 @@ describe('errors', () => {
       expect({ q, status: res.status, code: res.body[0].errorCode }).toEqual({ q, status: 400, code: 'MALFORMED_QUERY' });
     }
     expect((await api.sf('GET', '/query')).body[0].errorCode).toBe('MALFORMED_QUERY');
+    // SOQL gives AND and OR no precedence: mixing them without parentheses is refused.
+    for (const q of ["SELECT Id FROM Lead WHERE Country = 'US' AND State = 'CA' OR Country = 'IE'", "SELECT Id FROM Lead WHERE Country = 'IE' OR Country = 'US' AND State = 'CA'"]) {
+      const res = await api.query(q);
+      expect(res.body[0].errorCode).toBe('MALFORMED_QUERY');
+    }
+    expect((await api.query("SELECT Id FROM Lead WHERE Country = 'US' AND State = 'CA' AND LeadSource = 'Web'")).body.totalSize).toBe(1);
+    expect((await api.query("SELECT Id FROM Lead WHERE Country = 'IE' OR Country = 'UK' OR Country = null")).body.totalSize).toBe(3);
   });
 });
 

@@ -54,6 +54,7 @@ export function createRestRouter(org: SalesforceOrg): Router {
   v.use((req: Request, res: Response, next: NextFunction) => {
     const m = /^v(\d+)\.0$/.exec(String(req.params.version));
     if (!m || Number(m[1]) < MIN_VERSION || Number(m[1]) > org.options.maxApiVersion) {
+      res.setHeader('Sforce-Limit-Info', org.limits.header());
       sendSfError(res, sfErrors.unsupportedVersion());
       return;
     }

@@ -121,22 +121,31 @@ class Parser {
     return { path: t.value, pos: t.pos };
   }
 
+  /** SOQL has no AND/OR precedence: mixing them on one level without parentheses is MALFORMED_QUERY. */
   private orExpr(): Condition {
-    const items = [this.andExpr()];
+    const first = this.andExpr();
+    if (!this.isKeyword('OR')) return first.cond;
+    if (first.andAt !== undefined) this.unexpected(this.peek());
+    const items = [first.cond];
     while (this.isKeyword('OR')) {
       this.i++;
-      items.push(this.andExpr());
+      const next = this.andExpr();
+      if (next.andAt !== undefined) this.unexpected(this.tokens[next.andAt]);
+      items.push(next.cond);
     }
-    return items.length === 1 ? items[0] : { kind: 'or', items };
+    return { kind: 'or', items };
   }
 
-  private andExpr(): Condition {
+  /** andAt: index of the first AND token on this level (undefined when there is none). */
+  private andExpr(): { cond: Condition; andAt?: number } {
     const items = [this.notExpr()];
+    let andAt: number | undefined;
     while (this.isKeyword('AND')) {
+      andAt ??= this.i;
       this.i++;
       items.push(this.notExpr());
     }
-    return items.length === 1 ? items[0] : { kind: 'and', items };
+    return items.length === 1 ? { cond: items[0] } : { cond: { kind: 'and', items }, andAt };
   }
 
   private notExpr(): Condition {
