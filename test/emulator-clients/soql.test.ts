@@ -63,7 +63,7 @@ describe('operators', () => {
     expect(names(await api.query("SELECT LastName FROM Lead WHERE Country NOT IN ('IE', 'UK', 'US')"))).toEqual(['Line']);
     expect(names(await api.query('SELECT LastName FROM Lead WHERE Country = null'))).toEqual(['Line']);
     expect((await api.query('SELECT Id FROM Lead WHERE IsConverted = false')).body.totalSize).toBe(5);
-    expect(names(await api.query("SELECT LastName FROM Lead WHERE (Country = 'US' AND State = 'CA') OR (Country = 'IE' AND NOT NumberOfEmployees > 100)"))).toEqual(["O'Brien", 'Percent']);
+    expect(names(await api.query("SELECT LastName FROM Lead WHERE (Country = 'US' AND State = 'CA') OR (Country = 'IE' AND (NOT NumberOfEmployees > 100))"))).toEqual(["O'Brien", 'Percent']);
     expect(names(await api.query("SELECT LastName FROM Lead WHERE NOT (LeadSource = 'Web' OR Country = null) ORDER BY LastName"))).toEqual(['Back\\slash', "O'Brien"]);
   });
 
@@ -109,6 +109,12 @@ describe('errors', () => {
       const res = await api.query(q);
       expect(res.body[0].errorCode).toBe('MALFORMED_QUERY');
     }
+    // ... and so is NOT next to AND/OR without parentheses.
+    for (const q of ["SELECT Id FROM Lead WHERE NOT Country = 'US' AND State = 'CA'", "SELECT Id FROM Lead WHERE Country = 'US' AND NOT State = 'CA'", "SELECT Id FROM Lead WHERE Country = 'US' OR NOT State = 'CA'", "SELECT Id FROM Lead WHERE NOT Country = 'US' OR State = 'CA'"]) {
+      const res = await api.query(q);
+      expect({ q, code: res.body[0]?.errorCode }).toEqual({ q, code: 'MALFORMED_QUERY' });
+    }
+    expect((await api.query("SELECT Id FROM Lead WHERE Country = 'US' AND (NOT State = 'CA')")).body.totalSize).toBe(1);
     expect((await api.query("SELECT Id FROM Lead WHERE Country = 'US' AND State = 'CA' AND LeadSource = 'Web'")).body.totalSize).toBe(1);
     expect((await api.query("SELECT Id FROM Lead WHERE Country = 'IE' OR Country = 'UK' OR Country = null")).body.totalSize).toBe(3);
   });

@@ -128,9 +128,11 @@ class Parser {
     if (first.andAt !== undefined) this.unexpected(this.peek());
     const items = [first.cond];
     while (this.isKeyword('OR')) {
+      const orAt = this.i;
       this.i++;
       const next = this.andExpr();
       if (next.andAt !== undefined) this.unexpected(this.tokens[next.andAt]);
+      if (next.cond.kind === 'not' && !this.parenthesised.has(next.cond)) this.unexpected(this.tokens[orAt]);
       items.push(next.cond);
     }
     return { kind: 'or', items };
@@ -138,6 +140,7 @@ class Parser {
 
   /** andAt: index of the first AND token on this level (undefined when there is none). */
   private andExpr(): { cond: Condition; andAt?: number } {
+    const first = this.i;
     const items = [this.notExpr()];
     let andAt: number | undefined;
     while (this.isKeyword('AND')) {
@@ -145,8 +148,18 @@ class Parser {
       this.i++;
       items.push(this.notExpr());
     }
-    return items.length === 1 ? { cond: items[0] } : { cond: { kind: 'and', items }, andAt };
+    if (items.length === 1) {
+      // A bare NOT followed by OR is mixing operators too.
+      if (this.isKeyword('OR') && this.isKeyword('NOT', this.tokens[first])) this.unexpected(this.peek());
+      return { cond: items[0] };
+    }
+    // SOQL: NOT mixed with AND/OR needs parentheses too (`x AND (NOT y)`).
+    if (items.some((c) => c.kind === 'not' && !this.parenthesised.has(c))) this.unexpected(this.tokens[andAt!]);
+    return { cond: { kind: 'and', items }, andAt };
   }
+
+  /** Conditions written inside their own parentheses. */
+  private readonly parenthesised = new WeakSet<Condition>();
 
   private notExpr(): Condition {
     if (this.isKeyword('NOT')) {
@@ -158,6 +171,7 @@ class Parser {
       this.i++;
       const inner = this.orExpr();
       this.expectPunct(')');
+      this.parenthesised.add(inner);
       return inner;
     }
     return this.comparison();
