@@ -66,9 +66,10 @@ export function leafText(leaf: LeafCondition): string {
 
 /**
  * Per-lead memo of normalised field values, so a field used by many rules is trimmed and lower-cased once per
- * lead, not once per leaf. Slot 3k holds field k's text ('' when blank, null when the value has no text such as an
- * object), slot 3k+1 its number (NaN when not numeric), slot 3k+2 the interned id of its text (-1 when blank,
- * without text, or equal to no equality constant); undefined means "not computed yet".
+ * lead, not once per leaf. Slot 4k holds field k's text ('' when blank, null when the value has no text such as an
+ * object), slot 4k+1 its number (NaN when not numeric), slot 4k+2 the interned id of its text (-1 when blank,
+ * without text, or equal to no equality constant), slot 4k+3 its value as traces show it; undefined means "not
+ * computed yet".
  */
 export type Memo = unknown[];
 
@@ -111,7 +112,7 @@ export class FieldSlots {
   /** Reads a field's interned text id (-1 when blank, without text, or equal to no constant) through the memo. */
   idReader(field: string): (lead: Lead, memo: Memo) => number {
     const get = getterOf(field);
-    const ts = this.slotOf(field) * 3;
+    const ts = this.slotOf(field) * 4;
     const is = ts + 2;
     const dict = this.dictOf(field);
     return (lead, memo) => {
@@ -124,9 +125,19 @@ export class FieldSlots {
       return x as number;
     };
   }
+  /** Reads a field's value as traces show it (displayOf) through the memo. */
+  displayReader(field: string): (lead: Lead, memo: Memo) => unknown {
+    const get = getterOf(field);
+    const ds = this.slotOf(field) * 4 + 3;
+    return (lead, memo) => {
+      let d = memo[ds];
+      if (d === undefined) memo[ds] = d = displayOf(get(lead));
+      return d;
+    };
+  }
   /** A fresh memo for one evaluation. */
   memo(): Memo {
-    return new Array(this.slots.size * 3);
+    return new Array(this.slots.size * 4);
   }
 }
 
@@ -141,7 +152,7 @@ type Pred = (lead: Lead, memo: Memo) => boolean;
 /** The test of a leaf, reading the lead's value through the memo. */
 function leafPredicate(leaf: LeafCondition, slots: FieldSlots): { pred: Pred; numeric: boolean } {
   const get = getterOf(leaf.field);
-  const ts = slots.slotOf(leaf.field) * 3;
+  const ts = slots.slotOf(leaf.field) * 4;
   const ns = ts + 1;
   const dict = slots.dictOf(leaf.field);
   const text = (lead: Lead, memo: Memo): string | null => {
@@ -277,6 +288,7 @@ function leafPredicate(leaf: LeafCondition, slots: FieldSlots): { pred: Pred; nu
 
 function compileLeaf(leaf: LeafCondition, slots: FieldSlots): CompiledCondition {
   const get = getterOf(leaf.field);
+  const display = slots.displayReader(leaf.field);
   const { pred, numeric } = leafPredicate(leaf, slots);
   const text = leafText(leaf);
   const field = leaf.field;
@@ -287,10 +299,9 @@ function compileLeaf(leaf: LeafCondition, slots: FieldSlots): CompiledCondition 
     test: pred,
     explain(lead, memo) {
       const result = pred(lead, memo);
-      const raw = get(lead);
-      let actual = displayOf(raw);
+      let actual = display(lead, memo);
       if (numeric && actual !== null) {
-        const n = numberOf(raw);
+        const n = numberOf(get(lead));
         if (!Number.isNaN(n)) actual = n;
       }
       return value === undefined ? { kind: 'leaf', field, op, actual, result } : { kind: 'leaf', field, op, value, actual, result };
