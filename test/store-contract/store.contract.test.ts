@@ -423,6 +423,18 @@ describe.each(STORE_FACTORIES)('store contract: $name', (factory) => {
       expect(steps.map((s) => s.step)).toEqual(['committed_in_crm', 'received', 'decided', 'written_salesforce']);
       expect(steps[1]!.detail).toEqual({ source: 'cdc' });
       expect(await store.getTimeline('01ARZ3NDEKTSV4RRFFQ69G5FAV')).toEqual([]);
+
+      // Steps of the same millisecond (as the routing service writes them) come back in hand-off order, not by name.
+      const e = all[1]!;
+      await store.transaction((tx) =>
+        tx.insertTimeline([
+          { decisionId: e.id, step: 'committed_in_crm', at: iso(T0), detail: null },
+          { decisionId: e.id, step: 'received', at: iso(T0), detail: null },
+          { decisionId: e.id, step: 'decided', at: iso(T0), detail: null },
+        ]),
+      );
+      await store.transaction((tx) => tx.insertTimeline([{ decisionId: e.id, step: 'written_salesforce', at: iso(T0), detail: null }]));
+      expect((await store.getTimeline(e.id)).map((s) => s.step)).toEqual(['committed_in_crm', 'received', 'decided', 'written_salesforce']);
     });
   });
 

@@ -200,7 +200,7 @@ export interface StoreReads {
   getDecision(id: string): Promise<DecisionRecord | null>;
   /** Newest first. */
   listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]>;
-  /** In time order. */
+  /** In time order; equal times in hand-off order: committed_in_crm, received, decided, then the others by name. */
   getTimeline(decisionId: string): Promise<TimelineEntry[]>;
 
   routingFacts(query: RoutingFactsQuery): Promise<RoutingFacts>;

@@ -93,17 +93,18 @@ CREATE INDEX decisions_by_owner ON decisions (owner_id, id);
 CREATE INDEX decisions_by_ruleset ON decisions (ruleset, id);
 CREATE INDEX decisions_by_rule ON decisions (rule_id, id);
 
+-- One b-tree; the same step at the same instant is one entry (a repeated write replaces its detail).
 CREATE TABLE decision_timeline (
-  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
   decision_id TEXT NOT NULL,
-  step        TEXT NOT NULL,
   at          TEXT NOT NULL,
-  detail      TEXT
-);
-CREATE INDEX decision_timeline_by_decision ON decision_timeline (decision_id, at);
+  step        TEXT NOT NULL,
+  detail      TEXT,
+  PRIMARY KEY (decision_id, at, step)
+) WITHOUT ROWID;
 
+-- Rowids only grow here (rows are never deleted), so no AUTOINCREMENT (it writes sqlite_sequence on every insert).
 CREATE TABLE outbox (
-  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              INTEGER PRIMARY KEY,
   kind            TEXT NOT NULL,
   key             TEXT NOT NULL,
   payload         TEXT NOT NULL,

@@ -167,8 +167,11 @@ function prepareStatements(db: Db) {
        VALUES (@id, @leadId, @ruleset, @rulesetVersion, @ownerId, @ownerType, @ruleId, @poolId, @reason,
          @trace, @lead, @source, @previousOwnerId, @createdAt)`,
     ),
-    insertTimeline: p('INSERT INTO decision_timeline (decision_id, step, at, detail) VALUES (?, ?, ?, ?)'),
-    timeline: p('SELECT * FROM decision_timeline WHERE decision_id = ? ORDER BY at, seq'),
+    insertTimeline: p('INSERT OR REPLACE INTO decision_timeline (decision_id, step, at, detail) VALUES (?, ?, ?, ?)'),
+    timeline: p(
+      `SELECT * FROM decision_timeline WHERE decision_id = ? ORDER BY at,
+         CASE step WHEN 'committed_in_crm' THEN 0 WHEN 'received' THEN 1 WHEN 'decided' THEN 2 ELSE 3 END, step`,
+    ),
 
     poolState: p('SELECT last_owner_id, currents FROM pool_state WHERE ruleset = ? AND pool_id = ?'),
     poolStates: p('SELECT pool_id, last_owner_id, currents FROM pool_state WHERE ruleset = ?'),
