@@ -5,7 +5,7 @@
  *   - echo:     a bare Express 5 JSON echo (express.json(), res.json(req.body)): the baseline;
  *   - platform: our HTTP platform (createHttpApp: request id, metrics, JSON reader, auth guard, zod validation,
  *               error middleware) with a stub route answering a fixed decision: the cost of the HTTP layer alone;
- *   - service:  the real service from dist (`node service/bin/start.js`, SQLite in a temp dir, tokens set), when
+ *   - service:  the real service from dist (`node dist/service/src/main.js`, SQLite in a temp dir, tokens set), when
  *               it exists and answers POST /v1/route with 200.
  * Each request carries a distinct valid Lead Id (15 characters plus the case-safe checksum, computed in the wrk
  * Lua script), so the service makes a fresh decision every time instead of answering repeats.
@@ -23,12 +23,12 @@ function findRoot(from: string): string {
   while (!existsSync(join(dir, 'package.json')) && resolve(dir, '..') !== dir) dir = resolve(dir, '..');
   return dir;
 }
-const ROOT = findRoot(__dirname);
-const API_TOKEN = 'bench-callout-token-0123456789abcdef';
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+export const ROOT = findRoot(__dirname);
+export const API_TOKEN = 'bench-callout-token-0123456789abcdef';
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const CONNECTIONS = [1, 32];
 
-interface WrkResult {
+export interface WrkResult {
   requests: number;
   seconds: number;
   rps: number;
@@ -68,7 +68,7 @@ export const BENCH_LEAD = {
  * characters with the case-safe checksum (per 5-character chunk, a bit per uppercase letter, indexing
  * A-Z0-5), so both id forms the contract accepts are exercised by the service's conversion/validation.
  */
-function luaScript(bodyTemplate: string): string {
+export function luaScript(bodyTemplate: string): string {
   const [before, after] = bodyTemplate.split('__LEAD_ID__');
   return `
 local ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -136,7 +136,7 @@ export function salesforceIdChecksum(id15: string): string {
   return out;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const srv = createServer();
     srv.once('error', fail);
@@ -149,7 +149,7 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+export async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
@@ -164,7 +164,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_00
   throw new Error(`no /healthz answer from ${url} within ${timeoutMs} ms`);
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -176,7 +176,7 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function runWrk(url: string, script: string, connections: number, seconds: number, runTag: string): WrkResult {
+export function runWrk(url: string, script: string, connections: number, seconds: number, runTag: string): WrkResult {
   const out = spawnSync(
     'wrk',
     ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, `${url}/v1/route`, '--', runTag],
@@ -281,14 +281,15 @@ export async function run(): Promise<void> {
     { name: 'echo', start: (port) => nodeChild([self, '--serve=echo', String(port)], quietEnv) },
     { name: 'platform', start: (port) => nodeChild([self, '--serve=platform', String(port)], quietEnv) },
   ];
-  const startJs = join(ROOT, 'service', 'bin', 'start.js');
+  // The compiled entry point itself (what service/bin/start.js requires after its build-if-needed step): this
+  // script was just built by run-ts, so a second build in the child could only race with edits in progress.
   const mainJs = join(ROOT, 'dist', 'service', 'src', 'main.js');
   const dbDir = join(dir, 'db');
   if (existsSync(mainJs)) {
     targets.push({
       name: 'service',
       start: (port) =>
-        nodeChild([startJs], {
+        nodeChild([mainJs], {
           ...quietEnv,
           PORT: String(port),
           DATABASE_URL: `sqlite:${join(dbDir, 'bench.db')}`,
@@ -303,12 +304,12 @@ export async function run(): Promise<void> {
   const runIndex = { n: 10 };
   try {
     for (const target of targets) {
-      const result = await benchTarget(target, script, seconds, runIndex);
+      const result = await benchTarget(target, script, seconds, runIndex).catch((err: Error) => err.message);
       if (typeof result === 'string') skipped.push(`${target.name}: skipped (${result})`);
       else rows.push(...result);
     }
     // The echo again at the end: on a shared machine the two echo runs show how much the load drifted.
-    const again = await benchTarget({ ...targets[0]!, name: 'echo#2' }, script, seconds, runIndex);
+    const again = await benchTarget({ ...targets[0]!, name: 'echo#2' }, script, seconds, runIndex).catch((e: Error) => e.message);
     if (typeof again !== 'string') rows.push(...again);
     if (!existsSync(mainJs)) skipped.push('service: skipped (dist/service/src/main.js does not exist yet)');
   } finally {
