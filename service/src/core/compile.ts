@@ -14,7 +14,7 @@
  * failures fall back to `else`, recorded in the trace.)
  */
 import type { CompiledPool, CompiledRuleset } from './api';
-import { FieldSlots, compileCondition, type CompiledCondition, type Memo } from './conditions';
+import { FieldSlots, compileCondition, type CompiledCondition } from './conditions';
 import { localTime } from './clock';
 import { emailOrWebsiteDomain } from './domains';
 import { buildRuleIndex, type IndexedRule, type RuleIndex } from './rule-index';
