@@ -3,6 +3,7 @@
  * owners written back; our own writes are never routed again; a duplicate delivery changes nothing; the
  * emulated assignment rule does not override our owner; overrides, conversions and deletions are tracked.
  */
+import { openSqliteStore } from '../../service/src/adapters/store';
 import type { RunningEmulator } from '../emulator/index';
 import { control, createLead, eventually, getRecord, rest } from './helpers';
 import { QUEUE, startStack, USERS, type Stack } from './stack';
@@ -69,19 +70,24 @@ test('a duplicate delivery (replay from an older checkpoint) changes nothing', a
   const before = await stack.service.store.listDecisions({ limit: 1000 });
   const writesBefore = (await control<{ calls: Array<{ method: string }> }>(emu, 'GET', '/calls?path=composite')).calls.filter((c) => c.method === 'PATCH').length;
   // Rewind the durable checkpoint to the oldest retained event: the restarted service gets every later one again.
-  const retained = await control<{ latestReplayId: number; events: Array<{ replayId: number }> }>(emu, 'GET', '/streaming/events');
-  const oldest = String(retained.events[0].replayId);
-  await stack.service.store.transaction((tx) => tx.setCheckpoint({ channel: '/data/LeadChangeEvent', replayId: oldest, commitTimestamp: null }, new Date().toISOString()));
+  const retained = await control<{ latestReplayId: number; events: Array<{ replayId: number; channel: string }> }>(emu, 'GET', '/streaming/events');
+  const leadEvents = retained.events.filter((e) => e.channel === '/data/LeadChangeEvent');
+  const oldest = String(leadEvents[0].replayId);
+  const lastLeadEvent = String(leadEvents[leadEvents.length - 1].replayId);
+  await stack.stopService();
+  const offline = openSqliteStore({ path: stack.dbFile });
+  await offline.transaction((tx) => tx.setCheckpoint({ channel: '/data/LeadChangeEvent', replayId: oldest, commitTimestamp: null }, new Date().toISOString()));
+  await offline.close();
   const svc = await stack.restart();
   await eventually(
-    async () => ((await svc.store.getCheckpoint('/data/LeadChangeEvent'))!.replayId === String(retained.latestReplayId) ? true : undefined),
+    async () => ((await svc.store.getCheckpoint('/data/LeadChangeEvent'))!.replayId === lastLeadEvent ? true : undefined),
     10_000,
     'replayed to the latest event',
   );
   await svc.salesforce!.whenDrained();
   const text = await (await fetch(`${svc.url}/metrics`)).text();
   const redelivered = [...text.matchAll(/^lead_router_cdc_events_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
-  expect(redelivered).toBe(retained.events.length - 1);
+  expect(redelivered).toBe(leadEvents.length - 1);
   const after = await svc.store.listDecisions({ limit: 1000 });
   expect(after.map((d) => d.id)).toEqual(before.map((d) => d.id));
   const writesAfter = (await control<{ calls: Array<{ method: string }> }>(emu, 'GET', '/calls?path=composite')).calls.filter((c) => c.method === 'PATCH').length;

@@ -153,20 +153,52 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
   // ----- the event queue -----
   interface Queued {
     channel: string;
-    ev: ChangeEvent;
+    /** null: write the deferred checkpoint of this channel (queued, so it is ordered with the events). */
+    ev: ChangeEvent | null;
     receivedAt: Date;
   }
   const queue: Queued[] = [];
   let draining: Promise<void> | null = null;
   let stopped = false;
   const drainedWaiters = new Set<() => void>();
+  /**
+   * Events with no effect (our own writes, changes to leads we do not know) do not each need a transaction:
+   * their checkpoint is deferred and written a moment later, or carried by the next decision's transaction.
+   * A crash before it is written replays them, and they are no-ops again.
+   */
+  const deferred = new Map<string, CheckpointScope>();
+  const lastWritten = new Map<string, number>();
+  let deferTimer: ReturnType<typeof setTimeout> | null = null;
+  const DEFER_MS = 250;
+
+  function defer(scope: CheckpointScope): void {
+    deferred.set(scope.channel, scope);
+    if (deferTimer) return;
+    deferTimer = setTimeout(() => {
+      deferTimer = null;
+      for (const channel of deferred.keys()) enqueue({ channel, ev: null, receivedAt: now() });
+    }, DEFER_MS);
+    deferTimer.unref?.();
+  }
+
+  async function writeDeferred(channel: string): Promise<void> {
+    const scope = deferred.get(channel);
+    if (!scope) return;
+    deferred.delete(channel);
+    if ((lastWritten.get(channel) ?? -Infinity) >= scope.replayId) return;
+    await store.transaction((tx) => writeCheckpoint(tx, scope, now().toISOString()));
+    lastWritten.set(channel, scope.replayId);
+  }
 
   async function handleOne(item: Queued): Promise<void> {
     const { channel, ev, receivedAt } = item;
+    if (!ev) return writeDeferred(channel);
     const scope: CheckpointScope = { channel, replayId: ev.replayId, commitTimestamp: ev.commitTimestamp, written: false };
     const entities = entitiesOf(channel);
+    let effects = true;
     if (isOwnChange(ev.changeOrigin, CALL_OPTIONS_CLIENT)) {
       // Loop prevention: our own owner writes come back as UPDATEs; nothing to do but move the checkpoint.
+      effects = false;
     } else if (ev.entityName === 'Lead' && entities.includes('Lead')) {
       if (ev.changeType === 'GAP_OVERFLOW') {
         // platform-facts 2.4: the records are unknown; resync the window of the overflowing transaction.
@@ -177,8 +209,17 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
       }
     } else if (ev.entityName === 'Account' && entities.includes('Account')) {
       await accounts.handle(ev, scope);
+    } else {
+      effects = false;
+    }
+    if (!effects) {
+      defer(scope);
+      return;
     }
     if (!scope.written) await store.transaction((tx) => writeCheckpoint(tx, scope, now().toISOString()));
+    lastWritten.set(channel, scope.replayId);
+    const pending = deferred.get(channel);
+    if (pending && pending.replayId <= scope.replayId) deferred.delete(channel);
   }
 
   async function drain(): Promise<void> {
@@ -190,8 +231,8 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
           break;
         } catch (err) {
           const delay = Math.min(30_000, 200 * 2 ** Math.min(attempt, 8));
-          log.warn({ err: (err as Error).message, replayId: item.ev.replayId, channel: item.channel, delay }, 'cdc: handling an event failed; retrying it');
-          await new Promise((r) => setTimeout(r, delay));
+          log.warn({ err: (err as Error).message, replayId: item.ev?.replayId, channel: item.channel, delay }, 'cdc: handling an event failed; retrying it');
+          await new Promise((r) => setTimeout(r, delay).unref?.());
         }
       }
       queue.shift();
@@ -302,10 +343,14 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
       log.info({ channels, replayFrom: Object.fromEntries(replayBase) }, 'salesforce pipeline started');
     },
     async stop() {
-      stopped = true;
       reconciler.stop();
       await stream.stop();
-      await draining;
+      if (deferTimer) clearTimeout(deferTimer);
+      deferTimer = null;
+      // Events already received are finished (bounded by their own retries) and deferred checkpoints written.
+      for (const channel of deferred.keys()) enqueue({ channel, ev: null, receivedAt: now() });
+      if (draining) await Promise.race([draining, new Promise((r) => setTimeout(r, 5_000).unref?.())]);
+      stopped = true;
       await worker.stop();
       for (const u of unhooks) u();
     },
