@@ -96,6 +96,18 @@ export interface PoolOutcome {
 
 const EMPTY_STATE: PoolState = { lastOwnerId: null, currents: {} };
 
+/** A stored state as the strategies need it: a missing or damaged one reads as fresh (never a crash). */
+function saneState(s: PoolState | null | undefined): PoolState {
+  if (s === null || typeof s !== 'object') return EMPTY_STATE;
+  if ((s.lastOwnerId === null || typeof s.lastOwnerId === 'string') && s.currents !== null && typeof s.currents === 'object') return s;
+  const out: PoolState = {
+    lastOwnerId: typeof s.lastOwnerId === 'string' ? s.lastOwnerId : null,
+    currents: s.currents !== null && typeof s.currents === 'object' ? s.currents : {},
+  };
+  if (typeof s.lastIndex === 'number') out.lastIndex = s.lastIndex;
+  return out;
+}
+
 export function resolvePool(
   pool: PoolRuntime,
   input: DecisionInput,
@@ -154,7 +166,7 @@ export function resolvePool(
     members[i] = verdict;
   }
 
-  const state = input.poolState(pool.id) ?? EMPTY_STATE;
+  const state = saneState(input.poolState(pool.id));
   let picked = -1;
   let next: PoolState | null = null;
   switch (pool.strategy) {

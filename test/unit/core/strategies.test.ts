@@ -101,3 +101,14 @@ describe('least_loaded', () => {
     expect(s.decide(c, lead({}), NOW).ownerId).toBe(U[0]);
   });
 });
+
+describe('stored state', () => {
+  test('a missing or damaged pool state reads as fresh', () => {
+    const c = poolRuleset('weighted', [{ ownerId: U[0], weight: 2 }, { ownerId: U[1] }]);
+    const s = new MemoryRoutingState();
+    for (const damaged of [undefined, null, { lastOwnerId: 5, currents: null }, { lastOwnerId: null, currents: { [U[0]]: 'x' } }]) {
+      const input = { ...s.inputFor(c, lead({}), NOW), poolState: () => damaged as never };
+      expect(c.decide(input).ownerId).toBe(U[0]);
+    }
+  });
+});
