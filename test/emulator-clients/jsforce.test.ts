@@ -44,6 +44,8 @@ test('client-credentials login, then create / retrieve / update / delete', async
   // Without the header the emulated assignment rule takes the lead to the queue.
   await conn.sobject('Lead').update({ Id: id, Industry: 'Government' });
   expect((await conn.sobject('Lead').retrieve(id)).OwnerId).toBe(DEFAULT_IDS.leadQueue);
+  // jsforce reads Sforce-Limit-Info (platform-facts 3.4) into limitInfo.
+  expect(conn.limitInfo).toEqual({ apiUsage: { used: 6, limit: 15000 } });
   expect(await conn.sobject('Lead').destroy(id)).toMatchObject({ id, success: true });
   await expect(conn.sobject('Lead').retrieve(id)).rejects.toMatchObject({ errorCode: 'ENTITY_IS_DELETED' });
   await expect(conn.sobject('Lead').update({ Id: id, Industry: 'x' })).rejects.toMatchObject({ errorCode: 'ENTITY_IS_DELETED' });
