@@ -60,6 +60,8 @@ export interface CdcStreamClientOptions {
   subscribeTimeoutMs?: number;
   /** Watchdog period. */
   watchdogIntervalMs?: number;
+  /** Silence tolerated beyond the server's long-poll timeout before the link counts as dead (default 10 s). */
+  silenceMarginMs?: number;
   /** Restart back-off bounds. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -372,7 +374,7 @@ export class CdcStreamClient {
     }
     // platform-facts 1.4: the server answers a held connect within its timeout; silence beyond it means a dead link.
     const silentFor = now - (this.lastConnectAt ?? this.sessionStartedAt);
-    if (silentFor > this.serverTimeoutMs + Math.max(subscribeTimeout, 10_000)) {
+    if (silentFor > this.serverTimeoutMs + (this.options.silenceMarginMs ?? 10_000)) {
       this.restart(`no connect answer for ${silentFor} ms`);
     }
   }
