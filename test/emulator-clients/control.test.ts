@@ -172,6 +172,10 @@ test('streaming, HubSpot and Slack controls are routed; unknown paths and bad JS
   expect((await api.sf('GET', '/sobjects/Lead/%E0%A4%A')).body).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
   expect((await api.sf('POST', '/composite/sobjects', { records: [1, null, 'x', []] })).body.map((r: { success: boolean }) => r.success)).toEqual([false, false, false, false]);
   expect((await api.request('GET', '/nowhere')).status).toBe(404);
+  // The Metadata API deploy module is mounted on the same port (SOAP; a bad session is a fault).
+  const soap = await api.request('POST', '/services/Soap/m/62.0', '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><SessionHeader><sessionId>bad</sessionId></SessionHeader></soapenv:Header><soapenv:Body><checkDeployStatus><id>0Af000000000000AAA</id></checkDeployStatus></soapenv:Body></soapenv:Envelope>', { 'content-type': 'text/xml' });
+  expect(soap.status).toBe(500);
+  expect(soap.text).toContain('INVALID_SESSION_ID');
   expect((await api.request('GET', '/services/nowhere')).body[0].errorCode).toBe('NOT_FOUND');
   expect((await api.sf('GET', '/limits')).status).toBe(200);
 });

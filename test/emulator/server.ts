@@ -12,6 +12,7 @@ import { CallLog } from './control/call-log';
 import { createRootControl } from './control/index';
 import { createHubspotSurface, type HubspotSurface, type HubspotSurfaceOptions } from './hubspot/index';
 import { createSalesforceSurface, type SalesforceSurface } from './salesforce/index';
+import { mountMetadataApi } from './salesforce/metadata/index';
 import type { SeedData } from './salesforce/org';
 import { validateFields } from './salesforce/writes';
 import { objectDef } from './salesforce/schema';
@@ -118,6 +119,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   });
 
   app.use(salesforce.router);
+  // The Metadata API deploy (salesforce/metadata/, for `sf project deploy start`) on the same port.
+  mountMetadataApi(app, { validateSession: (token) => org.auth.validateAccessToken(token).ok, now: () => clock.now() });
   app.use('/hubspot', hubspot.router);
   app.use('/slack', slack.router);
 
