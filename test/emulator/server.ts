@@ -70,6 +70,14 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+const MAX_LOGGED_TEXT = 64 * 1024;
+
+/** Bodies go into the call log as parsed; very long texts (e.g. a base64 deploy zip) are cut. */
+function loggedBody(body: unknown): unknown {
+  if (typeof body === 'string' && body.length > MAX_LOGGED_TEXT) return `${body.slice(0, MAX_LOGGED_TEXT)}... [${body.length - MAX_LOGGED_TEXT} more characters]`;
+  return body;
+}
+
 /** Surfaces that record their own calls (HubSpot, Slack, CometD) are skipped here. */
 function surfaceOf(path: string): Surface | undefined {
   if (path.startsWith('/hubspot') || path.startsWith('/slack') || path.startsWith('/cometd')) return undefined;
@@ -109,7 +117,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
           method: req.method,
           path: req.originalUrl,
           headers: flatHeaders(req),
-          body: req.body ?? (req.rawBody ? req.rawBody : null),
+          body: loggedBody(req.body ?? (req.rawBody ? req.rawBody : null)),
           status: res.statusCode,
           countsAsApiCall: res.locals.countsAsApiCall === true,
         });
