@@ -586,6 +586,7 @@ class SqliteStoreImpl {
   private readonly mutex = new AsyncMutex();
   private readonly queue: QueuedTx[] = [];
   private draining = false;
+  private drainScheduled = false;
   private readonly ops: SqliteOps;
   private closed = false;
 
@@ -613,7 +614,15 @@ class SqliteStoreImpl {
       // AsyncLocalStorage (the CDC checkpoint scope, request ids) sees what the caller set.
       const bound = AsyncResource.bind(fn) as (tx: StoreTx) => Promise<unknown>;
       this.queue.push({ fn: bound, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (!this.draining && !this.drainScheduled) {
+        // Start on the next check phase, not now: the HTTP requests whose bodies completed in this poll phase
+        // all enqueue first and then share one COMMIT. An idle service pays one event-loop turn.
+        this.drainScheduled = true;
+        setImmediate(() => {
+          this.drainScheduled = false;
+          void this.drain();
+        });
+      }
     });
   }
 
