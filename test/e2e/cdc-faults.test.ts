@@ -3,7 +3,7 @@
  * token, invalid replay id, gap event, overflow event, 503, lock row, API limit, bad owner id. Each test creates
  * leads around the fault and waits for every one of them to carry its decision's owner in the emulator.
  */
-import { emulator, control, createLead, eventually } from './helpers';
+import { emulator, control, createLead, eventually, rest } from './helpers';
 import { MISSING_USER, QUEUE, SEED, startStack, type Stack } from './stack';
 import type { RunningEmulator } from '../emulator/index';
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   await control(emu, 'DELETE', '/salesforce/faults');
-  await control(emu, 'POST', '/salesforce/limits', { used: 0 });
+  await control(emu, 'POST', '/salesforce/limits', { max: 15_000, used: 0 });
 });
 
 async function leads(n: number, prefix: string, extra: Record<string, unknown> = {}): Promise<string[]> {
@@ -98,6 +98,26 @@ test('API limit exhausted: writes wait and go through once the limit allows', as
   await control(emu, 'POST', '/salesforce/limits', { used: 0 });
   await allOwned(stack, ids, 20_000);
 }, 40_000);
+
+test('API budget above the share: the write-back batches harder (one call for a burst)', async () => {
+  // SF_API_BUDGET_SHARE defaults to 0.8: 95% used is past halfway from the share to the limit.
+  await control(emu, 'POST', '/salesforce/limits', { max: 1_000, used: 950 });
+  const [probe] = await leads(1, 'Probe');
+  await stack.owned(probe);
+  expect(stack.service.salesforce!.budget.level()).toBe('batch_harder');
+  const before = (await control<{ calls: Array<{ method: string }> }>(emu, 'GET', '/calls?path=composite')).calls.filter((c) => c.method === 'PATCH').length;
+  // One transaction of five leads: the events arrive together, well inside the (longer) flush window.
+  const created = await rest<Array<{ id: string }>>(emu, 'POST', '/composite/sobjects', {
+    allOrNone: false,
+    records: Array.from({ length: 5 }, (_, i) => ({ attributes: { type: 'Lead' }, LastName: `Harder${i}`, Company: 'Harder Co' })),
+  });
+  const ids = created.body.map((r) => r.id);
+  expect(ids).toHaveLength(5);
+  await allOwned(stack, ids);
+  const after = (await control<{ calls: Array<{ method: string }> }>(emu, 'GET', '/calls?path=composite')).calls.filter((c) => c.method === 'PATCH').length;
+  expect(after - before).toBe(1);
+  await control(emu, 'POST', '/salesforce/limits', { max: 15_000, used: 0 });
+}, 30_000);
 
 test('bad owner id: Salesforce refuses it; the ruleset default owner is written, with an audit entry and an alert', async () => {
   const [id] = await leads(1, 'Ghost', { Country: 'Atlantis' });
