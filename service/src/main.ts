@@ -17,6 +17,7 @@ import { starterRuleset } from './starter-ruleset';
 import { createSalesforcePipeline, type SalesforcePipeline } from './features/change-events/pipeline';
 import { loadPipelineSettings } from './features/change-events/settings';
 // ----- end Salesforce pipeline -----
+import { createAfterDecision, type AfterDecision } from './features/notifications/after-decision'; // issue 7
 
 export interface StartOptions {
   /** Environment to read the configuration from (default process.env). */
@@ -41,6 +42,8 @@ export interface RunningService {
   logger: Logger;
   /** The CDC stream + owner write-back (issue 4); null when SF_INSTANCE_URL is unset. */
   salesforce: SalesforcePipeline | null;
+  /** Notifications, alerts, stats, SLAs, enrichment (issue 7). */
+  afterDecision: AfterDecision;
   /** Stops accepting requests, lets in-flight ones finish, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -60,12 +63,18 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   }
   const store = await openStore(config.database);
   let salesforce: SalesforcePipeline | null = null;
+  let afterDecision: AfterDecision | null = null;
   try {
     const metrics = createMetrics();
     const features = createFeatures({ store, defaultRuleset: config.defaultRuleset, metrics, now: options.now });
     if (await seedStarterRuleset(features, config.defaultRuleset)) {
       logger.info({ ruleset: config.defaultRuleset }, 'created the starter ruleset');
     }
+    // ----- issue 7: notifications, alerts, stats, SLAs, enrichment (hooks in before any decision can be made) -----
+    afterDecision = createAfterDecision({ config, env: options.env ?? process.env, features, logger, metrics, now: options.now, salesforce: () => salesforce });
+    await afterDecision.start();
+    const after = afterDecision;
+    // ----- end issue 7 -----
     // ----- Salesforce pipeline (issue 4): when SF_INSTANCE_URL is set, the CDC stream and the owner write-back -----
     salesforce = config.salesforce
       ? createSalesforcePipeline({
@@ -86,7 +95,10 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       logger,
       metrics,
       auth,
-      mount: (router) => features.mount(router, auth),
+      mount: (router) => {
+        features.mount(router, auth);
+        after.mount(router, auth); // issue 7
+      },
       readiness: async (): Promise<ReadinessReport> => {
         let report: ReadinessReport;
         try {
@@ -116,15 +128,18 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       metrics,
       logger,
       salesforce,
+      afterDecision: after,
       close: () =>
         (closing ??= (async () => {
           await server.close();
+          await after.stop(); // issue 7
           await salesforce?.stop(); // Salesforce pipeline (issue 4)
           await store.close();
         })()),
     };
   } catch (err) {
     // A start that fails half-way (port in use...) leaves nothing running behind it.
+    await afterDecision?.stop().catch(() => undefined); // issue 7
     await salesforce?.stop().catch(() => undefined);
     await store.close();
     throw err;

@@ -24,6 +24,9 @@ export type {
   Operator,
   Scalar,
   DayName,
+  NotifySettings,
+  SlaSettings,
+  SlaBreachAction,
 } from './ruleset';
 export { MAX_RULES, MAX_CONDITION_DEPTH, MAX_REGEX_LENGTH } from './ruleset';
 export type {

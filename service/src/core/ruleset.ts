@@ -70,6 +70,31 @@ export interface WorkingHours {
   end: string;
 }
 
+/**
+ * Where assignment notifications go (issue 7), on the ruleset and on a pool (a pool's settings win over the
+ * ruleset's for leads assigned through that pool). Each unset channel falls back: Slack to the service's
+ * SLACK_WEBHOOK_URL, e-mail and the generic webhook to nothing.
+ */
+export interface NotifySettings {
+  slackWebhookUrl?: string;
+  email?: string[];
+  webhookUrl?: string;
+}
+
+export const SLA_BREACH_ACTIONS = ['remind', 'reassign', 'escalate'] as const;
+export type SlaBreachAction = (typeof SLA_BREACH_ACTIONS)[number];
+
+/**
+ * First-touch deadline (issue 7), on the ruleset and on a pool (the pool's wins). Counted in the pool's working
+ * hours when the pool has them. `touchFields`: fields whose change by the owner counts as a touch (default Status).
+ */
+export interface SlaSettings {
+  firstTouchMinutes: number;
+  onBreach: SlaBreachAction;
+  escalateTo?: FixedOwnerTarget;
+  touchFields?: string[];
+}
+
 export interface PoolMember {
   ownerId: string;
   weight?: number;
@@ -86,6 +111,8 @@ export interface Pool {
   timezone?: string;
   workingHours?: WorkingHours;
   overflow?: FixedOwnerTarget;
+  notify?: NotifySettings;
+  sla?: SlaSettings;
 }
 
 export interface Rule {
@@ -103,6 +130,8 @@ export interface Ruleset {
   pools: Pool[];
   rules: Rule[];
   default: FixedOwnerTarget;
+  notify?: NotifySettings;
+  sla?: SlaSettings;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -171,6 +200,36 @@ export const poolMemberSchema = z
   })
   .strict();
 
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+export const notifySchema = z
+  .object({
+    slackWebhookUrl: httpUrl.optional(),
+    email: z.array(z.string().max(254).regex(/^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/, 'must be an e-mail address')).min(1).max(50).optional(),
+    webhookUrl: httpUrl.optional(),
+  })
+  .strict();
+
+/** `escalateTo` is checked by the walker (a fixed owner target). */
+export const slaSchema = z
+  .object({
+    firstTouchMinutes: z.number().int().min(1).max(60 * 24 * 30),
+    onBreach: z.enum(SLA_BREACH_ACTIONS),
+    escalateTo: z.unknown().optional(),
+    touchFields: z.array(fieldName).min(1).max(20).optional(),
+  })
+  .strict();
+
 export const poolSchema = z
   .object({
     id: entityId,
@@ -179,6 +238,8 @@ export const poolSchema = z
     timezone: z.string().min(1).max(64).optional(),
     workingHours: workingHoursSchema.optional(),
     overflow: z.unknown().optional(),
+    notify: notifySchema.optional(),
+    sla: slaSchema.optional(),
   })
   .strict();
 
@@ -199,5 +260,7 @@ export const rulesetShape = z
     pools: z.array(poolSchema).max(1000).optional(),
     rules: z.array(ruleSchema).max(MAX_RULES, `at most ${MAX_RULES} rules`),
     default: z.unknown(),
+    notify: notifySchema.optional(),
+    sla: slaSchema.optional(),
   })
   .strict();

@@ -28,6 +28,7 @@ import {
   type PoolMember,
   type Rule,
   type Ruleset,
+  type SlaSettings,
   type Target,
 } from './ruleset';
 
@@ -229,6 +230,13 @@ function walkFixedTarget(node: unknown, path: Segment[], issues: Issues): void {
   walkTarget(node, path, 1, issues, { poolIds: new Set() });
 }
 
+/** sla (issue 7): `escalate` needs `escalateTo`, a fixed user or queue. The schema checks the rest. */
+function walkSla(node: unknown, path: Segment[], issues: Issues): void {
+  if (!isPlainObject(node)) return;
+  if (hasOwn(node, 'escalateTo')) walkFixedTarget(node.escalateTo, [...path, 'escalateTo'], issues);
+  else if (node.onBreach === 'escalate') issues.add([...path, 'escalateTo'], 'required when onBreach is escalate');
+}
+
 function duplicates(ids: unknown[]): Map<string, number[]> {
   const seen = new Map<string, number[]>();
   ids.forEach((id, i) => {
@@ -293,7 +301,9 @@ export function validateRuleset(input: unknown): ValidationResult {
       }
     }
     if (hasOwn(p, 'overflow')) walkFixedTarget(p.overflow, ['pools', pi, 'overflow'], issues);
+    walkSla(p.sla, ['pools', pi, 'sla'], issues);
   });
+  walkSla(input.sla, ['sla'], issues);
 
   // Rules: ids, conditions, targets.
   const rawRules = Array.isArray(input.rules) ? input.rules : [];
@@ -353,6 +363,8 @@ function normalise(r: Ruleset): Ruleset {
     const out: Pool = { ...p, members };
     if (p.workingHours) out.workingHours = { ...p.workingHours, days: [...p.workingHours.days] };
     if (p.overflow) out.overflow = normaliseFixed(p.overflow);
+    if (p.notify) out.notify = copyNotify(p.notify);
+    if (p.sla) out.sla = normaliseSla(p.sla);
     return out;
   });
   const rules: Rule[] = r.rules.map((rule) => {
@@ -362,5 +374,18 @@ function normalise(r: Ruleset): Ruleset {
   });
   const out: Ruleset = { name: r.name, pools, rules, default: normaliseFixed(r.default) };
   if (r.description !== undefined) out.description = r.description;
+  if (r.notify) out.notify = copyNotify(r.notify);
+  if (r.sla) out.sla = normaliseSla(r.sla);
+  return out;
+}
+
+function copyNotify(n: NonNullable<Ruleset['notify']>): NonNullable<Ruleset['notify']> {
+  return n.email ? { ...n, email: [...n.email] } : { ...n };
+}
+
+function normaliseSla(s: SlaSettings): SlaSettings {
+  const out: SlaSettings = { ...s };
+  if (s.escalateTo) out.escalateTo = normaliseFixed(s.escalateTo);
+  if (s.touchFields) out.touchFields = [...s.touchFields];
   return out;
 }

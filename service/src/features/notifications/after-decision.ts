@@ -1,0 +1,54 @@
+/**
+ * Issue 7 wired in one place, so main.ts gains one block: notifications (and, as they land, alerts, stats, SLAs,
+ * enrichment) built from the configuration, started after the store and stopped before it closes.
+ */
+import type { Router } from 'express';
+import type { Config } from '../../config';
+import type { AuthGuards } from '../../http/auth';
+import type { Metrics } from '../../http/metrics';
+import type { Logger } from '../../logger';
+import type { Features } from '../index';
+import type { SalesforcePipeline } from '../change-events/pipeline';
+import { createNotifications, type Notifications } from './index';
+
+export interface AfterDecisionOptions {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  features: Features;
+  logger: Logger;
+  metrics?: Metrics;
+  now?: () => Date;
+  /** The Salesforce pipeline once started (null without SF_INSTANCE_URL): alerts watch its stream and budget. */
+  salesforce?: () => SalesforcePipeline | null;
+}
+
+export interface AfterDecision {
+  notifications: Notifications;
+  mount(router: Router, auth: AuthGuards): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createAfterDecision(o: AfterDecisionOptions): AfterDecision {
+  const notifications = createNotifications({
+    store: o.features.store,
+    routing: o.features.routing,
+    config: o.config,
+    env: o.env,
+    logger: o.logger,
+    metrics: o.metrics,
+    now: o.now,
+  });
+  return {
+    notifications,
+    mount() {
+      /* routes arrive with stats */
+    },
+    async start() {
+      notifications.start();
+    },
+    async stop() {
+      await notifications.stop();
+    },
+  };
+}
