@@ -29,6 +29,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, LOG_LEVEL: 'info', ...extra };
 }
 
+/** Starts `node service/bin/start.js`; it rebuilds first when sources changed since the last build (slow on a busy machine). */
 function spawnService(cwd: string, env: Record<string, string>): Promise<Child> {
   const proc = spawn(process.execPath, [START], { cwd, env: cleanEnv(env) });
   let out = '';
@@ -40,7 +41,7 @@ function spawnService(cwd: string, env: Record<string, string>): Promise<Child> 
     proc.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start in time\n${out}\n${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`service did not start in time\n${out}\n${err}`)), 150_000);
     proc.stdout.on('data', (chunk: string) => {
       out += chunk;
       for (const line of out.split('\n')) {
@@ -106,7 +107,7 @@ describe('the service process', () => {
     } finally {
       tmp.cleanup();
     }
-  }, 120_000);
+  }, 400_000);
 
   test('kill -9 right after a 200: the decision and its counters are there after restart', async () => {
     const tmp = tempDir();
@@ -138,7 +139,7 @@ describe('the service process', () => {
     } finally {
       tmp.cleanup();
     }
-  }, 120_000);
+  }, 400_000);
 
   test('first start with defaults: creates ./data, prints generated tokens once, the starter ruleset answers', async () => {
     const tmp = tempDir();
@@ -172,5 +173,5 @@ describe('the service process', () => {
     } finally {
       tmp.cleanup();
     }
-  }, 120_000);
+  }, 400_000);
 });
