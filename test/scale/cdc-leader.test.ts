@@ -15,7 +15,7 @@ import { assertPostgresReachable, dropSchema, newTestSchema, schemaUrl, TEST_DAT
 import { withSchema } from './helpers';
 
 const LEADS = 600;
-const CHILD = path.join(__dirname, 'child', 'cdc-replica.js');
+const CHILD = path.join(__dirname, 'child', 'replica.js');
 const CHANNEL = '/data/LeadChangeEvent';
 
 interface CdcReplica {

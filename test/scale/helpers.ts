@@ -1,6 +1,6 @@
 /**
- * Scale-out test helpers: service replicas as separate PROCESSES (`node service/bin/start.js`, what `npm start`
- * runs) on one PostgreSQL schema, an HTTP client with a bounded keep-alive pool per replica, and direct SQL on
+ * Scale-out test helpers: service replicas as separate PROCESSES (child/replica.js: startService from the
+ * sources, plus the CDC pipeline under leadership when SF_INSTANCE_URL is set) on one PostgreSQL schema, an HTTP client with a bounded keep-alive pool per replica, and direct SQL on
  * the schema to check counters against decisions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,15 +10,9 @@ import pg from 'pg';
 import { TEST_DATABASE_URL } from '../store-contract/postgres-factory';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const START = path.join(ROOT, 'service', 'bin', 'start.js');
+export const REPLICA = path.join(__dirname, 'child', 'replica.js');
 export const CALLOUT_TOKEN = 'callout-token-scale-0123456789';
 export const ADMIN_TOKEN = 'admin-token-scale-0123456789ab';
-
-/** Builds dist/ once (start.js builds only when sources changed), so replicas start quickly and never race a build. */
-export function buildOnce(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(path.join(ROOT, 'service', 'bin', 'build-if-needed.js')).buildIfNeeded();
-}
 
 /** A valid 18-character Salesforce id: 3-character prefix + 12 digits + the checksum of the 15. */
 export function sfId(prefix: '005' | '00G' | '00Q', n: number): string {
@@ -42,7 +36,7 @@ export interface Replica {
   url: string;
   port: number;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Everything the process wrote (stdout after 'listening' is not kept: one log line per request). */
+  /** What the process wrote until READY, and its stderr. */
   output(): string;
 }
 
@@ -57,14 +51,14 @@ function replicaEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     PORT: '0',
     ROUTER_API_TOKEN: CALLOUT_TOKEN,
     ROUTER_ADMIN_TOKEN: ADMIN_TOKEN,
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: 'warn',
     ...extra,
   };
 }
 
-/** Spawns a replica and resolves once it logged `listening` (its port). */
-export function spawnReplica(name: string, env: Record<string, string>, args: string[] = [START]): Promise<Replica> {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: replicaEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns a replica (child/replica.js) and resolves once it printed `READY <url>`. */
+export function spawnReplica(name: string, env: Record<string, string>): Promise<Replica> {
+  const proc = spawn(process.execPath, [REPLICA], { cwd: ROOT, env: replicaEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let listening = false;
   proc.stdout!.setEncoding('utf8');
@@ -78,20 +72,12 @@ export function spawnReplica(name: string, env: Record<string, string>, args: st
     proc.stdout!.on('data', (chunk: string) => {
       if (listening) return;
       out += chunk;
-      for (const line of out.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        let rec: { msg?: string; port?: number };
-        try {
-          rec = JSON.parse(line) as { msg?: string; port?: number };
-        } catch {
-          continue;
-        }
-        if (rec.msg === 'listening' && rec.port) {
-          listening = true;
-          clearTimeout(timer);
-          resolve({ name, proc, url: `http://127.0.0.1:${rec.port}`, port: rec.port, exited, output: () => out });
-          return;
-        }
+      const ready = /^READY (\S+)$/m.exec(out);
+      if (ready) {
+        listening = true;
+        clearTimeout(timer);
+        const url = ready[1]!;
+        resolve({ name, proc, url, port: Number(new URL(url).port), exited, output: () => out });
       }
     });
     void exited.then(({ code, signal }) => {

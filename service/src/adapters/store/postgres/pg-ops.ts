@@ -104,7 +104,7 @@ const SQL = {
     ON CONFLICT (lead_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, open = EXCLUDED.open, updated_at = EXCLUDED.updated_at`,
   /**
    * The lead becomes open for $2, in one statement: the previous open owner (if another) loses one open lead,
-   * the new one gains one unless the lead was already open for it; returns the previous ownership (if any).
+   * the new one gains one unless the lead was already open for it.
    */
   assignLead: `WITH prev AS (SELECT lead_id, owner_id, open, updated_at FROM lead_owners WHERE lead_id = $1),
     down AS (UPDATE owner_open_counts SET open_count = GREATEST(open_count - 1, 0)
@@ -182,56 +182,96 @@ function literal(v: unknown): string {
 export const inlineParams = (sql: string, values: unknown[]): string =>
   sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
 
+/** Runs a multi-statement string (simple query protocol, no parameters): one result per statement. */
+export type MultiExec = (text: string) => Promise<Array<{ rows: Row[]; rowCount: number | null }>>;
+
+type Result = { rows: Row[]; rowCount: number | null };
+
 export class PgOps implements StoreTx {
   private savepointSeq = 0;
-  /** Deferred writes of this transaction, in call order (see the header). */
-  private pending: string[] = [];
-  /** Leads already locked in this transaction (the lock is re-entrant; this saves the round trip). */
-  private readonly lockedLeads = new Set<string>();
+  /** Statements not sent yet, in call order: deferred writes (and BEGIN, see the store). */
+  private pending: string[];
+  /** Leads locked in this transaction (the lock is re-entrant; this saves the round trip). */
+  private lockedLeads = new Set<string>();
+  /**
+   * Ownership of the leads locked here, read with their lock and kept up to date by this transaction's own
+   * assignLead/closeLead: every writer of lead_owners holds the lead's lock, so nobody else can change it.
+   */
+  private owners = new Map<string, LeadOwnership | null>();
 
-  /** @param inTx true for a transaction's client: reads that guard a write take their locks; writes defer. */
+  /**
+   * @param inTx true for a transaction's client: reads that guard a write take their locks; writes defer.
+   * @param multi runs a multi-statement string on the same client (transactions only).
+   * @param pending statements to send before the first one (the store passes BEGIN).
+   */
   constructor(
     private readonly rawExec: Exec,
     private readonly inTx: boolean,
-  ) {}
+    private readonly multi: MultiExec | null = null,
+    pending: string[] = [],
+  ) {
+    this.pending = [...pending];
+  }
 
-  /** Every statement goes through here: deferred writes reach the server first, in order. */
-  private readonly exec: Exec = async (text, values, name) => {
-    await this.flush();
-    return this.rawExec(text, values, name);
+  /**
+   * Every statement goes through here. With nothing pending it is a prepared statement; otherwise the pending
+   * statements and this one travel together in one round trip, in order.
+   */
+  private readonly exec: Exec = async <R extends QueryResultRow = Row>(text: string, values?: unknown[], name?: string) => {
+    if (this.pending.length === 0) return this.rawExec<R>(text, values, name);
+    const [r] = await this.send([inlineParams(text, values ?? [])]);
+    return r as unknown as { rows: R[]; rowCount: number | null };
   };
+
+  /** Sends the pending statements followed by `statements`; returns the results of `statements`. */
+  private async send(statements: string[]): Promise<Result[]> {
+    const all = [...this.pending, ...statements];
+    this.pending = [];
+    if (all.length === 0) return [];
+    const results = await this.multi!(all.join(';\n'));
+    return results.slice(results.length - statements.length);
+  }
 
   private q<R extends QueryResultRow = Row>(name: SqlName, values: unknown[]): Promise<{ rows: R[]; rowCount: number | null }> {
     return this.exec<R>(SQL[name], values, `lr_${name}`);
   }
 
+  private sql(name: SqlName, values: unknown[]): string {
+    return inlineParams(SQL[name], values);
+  }
+
   /** A write whose result nobody needs: deferred in a transaction, run at once otherwise. */
   private async write(name: SqlName, values: unknown[]): Promise<void> {
-    if (this.inTx) this.pending.push(inlineParams(SQL[name], values));
+    if (this.inTx) this.pending.push(this.sql(name, values));
     else await this.q(name, values);
   }
 
-  /** Sends the deferred writes, followed by `then` (e.g. COMMIT) in the same round trip. */
+  /** Sends what is pending, followed by `then` (e.g. COMMIT) in the same round trip. */
   async flush(then?: string): Promise<void> {
-    const batch = this.pending;
-    if (then) batch.push(then);
-    if (batch.length === 0) return;
+    await this.send(then ? [then] : []);
+  }
+
+  /** Forgets what was not sent (the transaction is being rolled back). */
+  discardPending(): void {
     this.pending = [];
-    await this.rawExec(batch.join(';\n'));
   }
 
-  private async lockOne(space: number, key: string): Promise<void> {
-    if (!this.inTx) return;
-    if (space === LOCK_SPACE.lead) {
-      if (this.lockedLeads.has(key)) return;
-      this.lockedLeads.add(key);
-    }
-    await this.exec(LOCK_ONE_SQL, [space, key], 'lr_lock_one');
+  /** The lead's lock (once per transaction) and its ownership row, in the round trip of `statements`. */
+  private async withLeadLock(leadId: string, statements: string[]): Promise<Result[]> {
+    if (this.lockedLeads.has(leadId)) return this.send(statements);
+    const [, owner, ...rest] = await this.send([
+      inlineParams(LOCK_ONE_SQL, [LOCK_SPACE.lead, leadId]),
+      this.sql('leadOwner', [leadId]),
+      ...statements,
+    ]);
+    this.lockedLeads.add(leadId);
+    this.owners.set(leadId, owner!.rows[0] ? ownershipFromRow(owner!.rows[0]) : null);
+    return rest;
   }
 
-  private async lockMany(keys: Array<[number, string]>): Promise<void> {
-    if (!this.inTx || keys.length === 0) return;
-    await this.exec(LOCK_MANY_SQL, [keys.map((k) => k[0]), keys.map((k) => k[1])], 'lr_lock_many');
+  private async lockedOwnership(leadId: string): Promise<LeadOwnership | null> {
+    if (!this.owners.has(leadId)) await this.withLeadLock(leadId, []);
+    return this.owners.get(leadId) ?? null;
   }
 
   async listRulesets(): Promise<RulesetSummary[]> {
@@ -268,15 +308,22 @@ export class PgOps implements StoreTx {
   }
 
   async latestDecisionFor(leadId: string, ruleset: string, version: number): Promise<DecisionRecord | null> {
-    // The idempotency check decides whether a decision is made: hold the lead until commit.
-    await this.lockOne(LOCK_SPACE.lead, leadId);
-    const r = (await this.q('latestFor', [leadId, ruleset, version])).rows[0];
-    return r ? decisionFromRow(r) : null;
+    if (!this.inTx) {
+      const r = (await this.q('latestFor', [leadId, ruleset, version])).rows[0];
+      return r ? decisionFromRow(r) : null;
+    }
+    // The idempotency check decides whether a decision is made: hold the lead until commit. The lookup is a
+    // statement of its own after the lock, so it sees a decision committed by the previous holder.
+    const [r] = await this.withLeadLock(leadId, [this.sql('latestFor', [leadId, ruleset, version])]);
+    return r!.rows[0] ? decisionFromRow(r!.rows[0]) : null;
   }
   async latestDecisionForLead(leadId: string): Promise<DecisionRecord | null> {
-    await this.lockOne(LOCK_SPACE.lead, leadId);
-    const r = (await this.q('latestForLead', [leadId])).rows[0];
-    return r ? decisionFromRow(r) : null;
+    if (!this.inTx) {
+      const r = (await this.q('latestForLead', [leadId])).rows[0];
+      return r ? decisionFromRow(r) : null;
+    }
+    const [r] = await this.withLeadLock(leadId, [this.sql('latestForLead', [leadId])]);
+    return r!.rows[0] ? decisionFromRow(r!.rows[0]) : null;
   }
   async getDecision(id: string): Promise<DecisionRecord | null> {
     const r = (await this.q('getDecision', [id])).rows[0];
@@ -306,10 +353,22 @@ export class PgOps implements StoreTx {
   }
 
   async routingFacts(q: RoutingFactsQuery): Promise<RoutingFacts> {
-    await this.lockMany([
+    const locks: Array<[number, string]> = [
       ...q.pools.map((p): [number, string] => [LOCK_SPACE.pool, poolLockKey(q.ruleset, p.poolId)]),
       ...q.ownerIds.map((o): [number, string] => [LOCK_SPACE.owner, o]),
-    ]);
+    ];
+    const factValues = [q.ruleset, q.pools.map((p) => p.poolId), q.pools.map((p) => p.dayKey), q.ownerIds, q.domains];
+    let rows: Row[];
+    if (this.inTx && locks.length > 0) {
+      // Locks, then the facts as a statement of their own (fresh snapshot): one round trip.
+      const [, facts] = await this.send([
+        inlineParams(LOCK_MANY_SQL, [locks.map((k) => k[0]), locks.map((k) => k[1])]),
+        this.sql('facts', factValues),
+      ]);
+      rows = facts!.rows;
+    } else {
+      rows = (await this.q('facts', factValues)).rows;
+    }
     const facts: RoutingFacts = {
       poolStates: new Map(),
       dailyCounts: new Map(),
@@ -317,13 +376,6 @@ export class PgOps implements StoreTx {
       availability: new Map(),
       accountOwners: new Map(),
     };
-    const { rows } = await this.q('facts', [
-      q.ruleset,
-      q.pools.map((p) => p.poolId),
-      q.pools.map((p) => p.dayKey),
-      q.ownerIds,
-      q.domains,
-    ]);
     for (const r of rows) {
       const k = String(r.k);
       switch (r.kind) {
@@ -349,10 +401,16 @@ export class PgOps implements StoreTx {
     return facts;
   }
   async getPoolState(ruleset: string, poolId: string): Promise<PoolState | null> {
+    if (!this.inTx) {
+      const r = (await this.q('poolState', [ruleset, poolId])).rows[0];
+      return r ? poolStateFromRow(r) : null;
+    }
     // Read in a transaction = about to be written back: hold the pool until commit.
-    await this.lockOne(LOCK_SPACE.pool, poolLockKey(ruleset, poolId));
-    const r = (await this.q('poolState', [ruleset, poolId])).rows[0];
-    return r ? poolStateFromRow(r) : null;
+    const [, r] = await this.send([
+      inlineParams(LOCK_ONE_SQL, [LOCK_SPACE.pool, poolLockKey(ruleset, poolId)]),
+      this.sql('poolState', [ruleset, poolId]),
+    ]);
+    return r!.rows[0] ? poolStateFromRow(r!.rows[0]) : null;
   }
   async listPoolStates(ruleset: string): Promise<Map<string, PoolState>> {
     const out = new Map<string, PoolState>();
@@ -375,6 +433,7 @@ export class PgOps implements StoreTx {
     return out;
   }
   async getLeadOwnership(leadId: string): Promise<LeadOwnership | null> {
+    if (this.owners.has(leadId)) return this.owners.get(leadId) ?? null;
     const r = (await this.q('leadOwner', [leadId])).rows[0];
     return r ? ownershipFromRow(r) : null;
   }
@@ -441,16 +500,18 @@ export class PgOps implements StoreTx {
     await this.write('incrementDaily', [ruleset, poolId, dayKey, ownerId, by]);
   }
   async assignLead(leadId: string, ownerId: string, at: string): Promise<LeadOwnership | null> {
-    await this.lockOne(LOCK_SPACE.lead, leadId);
-    const r = (await this.q('assignLead', [leadId, ownerId, at])).rows[0];
-    return r ? ownershipFromRow(r) : null;
+    // Usually no round trip: the lead was locked (and its ownership read) by the idempotency lookup.
+    const previous = await this.lockedOwnership(leadId);
+    await this.write('assignLead', [leadId, ownerId, at]);
+    this.owners.set(leadId, { leadId, ownerId, open: true, updatedAt: at });
+    return previous;
   }
   async closeLead(leadId: string, at: string): Promise<LeadOwnership | null> {
-    await this.lockOne(LOCK_SPACE.lead, leadId);
-    const previous = await this.getLeadOwnership(leadId);
+    const previous = await this.lockedOwnership(leadId);
     if (!previous || !previous.open) return previous;
     await this.write('openDown', [previous.ownerId]);
     await this.write('upsertLeadOwner', [leadId, previous.ownerId, false, at]);
+    this.owners.set(leadId, { ...previous, open: false, updatedAt: at });
     return previous;
   }
   async setAvailability(ownerId: string, available: boolean | null, at: string, by: string | null): Promise<void> {
@@ -472,18 +533,25 @@ export class PgOps implements StoreTx {
   }
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {
     const name = `sp_${++this.savepointSeq}`;
-    // Deferred writes go out before the savepoint and before its release, so a failing one is undone with it.
-    await this.flush(`SAVEPOINT ${name}`);
-    const leadsBefore = new Set(this.lockedLeads);
+    // SAVEPOINT travels with the next statement; the writes of the body go out before RELEASE, so a failing
+    // one fails inside the body and is undone with it.
+    this.pending.push(`SAVEPOINT ${name}`);
+    const lockedBefore = new Set(this.lockedLeads);
+    const ownersBefore = new Map(this.owners);
     try {
       const result = await fn();
       await this.flush(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (err) {
+      const sent = !this.pending.includes(`SAVEPOINT ${name}`);
       this.pending = [];
-      // Locks taken inside a rolled-back savepoint are released with it.
-      for (const lead of [...this.lockedLeads]) if (!leadsBefore.has(lead)) this.lockedLeads.delete(lead);
-      await this.rawExec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+      // Locks taken inside a rolled-back savepoint are released with it; its ownership moves are undone.
+      this.lockedLeads = lockedBefore;
+      this.owners = ownersBefore;
+      if (sent) {
+        // When this fails too, the transaction is aborted anyway: the body's error is the one worth reporting.
+        await this.rawExec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`).catch(() => undefined);
+      }
       throw err;
     }
   }

@@ -15,7 +15,7 @@ import pg from 'pg';
 import type { ClaimOptions, OutboxMessage, Store, StoreReads, StoreTx } from '../../../features/store-port';
 import { resolveConnection, type PostgresConnectionOptions } from './connection';
 import { applyPgMigrations } from './migrate';
-import { OUTBOX_SQL, PgOps, outboxIdParam, type Exec } from './pg-ops';
+import { OUTBOX_SQL, PgOps, outboxIdParam, type Exec, type MultiExec } from './pg-ops';
 import { outboxFromRow, type Row } from './rows';
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
@@ -44,6 +44,13 @@ function execOn(target: pg.Pool | pg.PoolClient): Exec {
   return async (text, values, name) => {
     const r = await target.query(name ? { name, text, values } : { text, values });
     return { rows: r.rows, rowCount: r.rowCount };
+  };
+}
+
+function multiOn(client: pg.PoolClient): MultiExec {
+  return async (text) => {
+    const r = (await client.query(text)) as unknown as pg.QueryResult<Row> | Array<pg.QueryResult<Row>>;
+    return (Array.isArray(r) ? r : [r]).map((x) => ({ rows: x.rows, rowCount: x.rowCount }));
   };
 }
 
@@ -110,14 +117,15 @@ class PostgresStoreImpl {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
       let result: T;
+      let ops: PgOps | undefined;
       try {
-        const ops = new PgOps(execOn(client), true);
+        // BEGIN travels with the first statement of the body; the deferred writes with COMMIT.
+        ops = new PgOps(execOn(client), true, multiOn(client), ['BEGIN']);
         result = await fn(ops);
-        // The deferred writes and COMMIT in one round trip.
         await ops.flush('COMMIT');
       } catch (err) {
+        ops?.discardPending();
         try {
           await client.query('ROLLBACK');
         } catch {
