@@ -181,6 +181,11 @@ describe('POST /v1/route/batch', () => {
     expect(d[2]).toMatchObject({ ok: false, leadId: 'not-an-id', ownerId: null, decisionId: null, errorCode: 'validation_failed' });
     expect(d[2].errorMessage).toContain('lead.Id');
     expect(d[5]).toMatchObject({ ok: false, leadId: null, errorCode: 'validation_failed' });
+    // ?reroute=true on a batch decides again and records it as a reroute.
+    const re = await t.api('POST', '/v1/route/batch?reroute=true', { ruleset: 'inbound', leads: [{ Id: leadId(101), Country: 'FR' }] });
+    expect(re.body.decisions[0]).toMatchObject({ ok: true, repeat: false, ownerId: U1 });
+    expect(re.body.decisions[0].decisionId).not.toBe(d[0].decisionId);
+    expect((await t.api('GET', `/v1/decisions/${re.body.decisions[0].decisionId}`)).body).toMatchObject({ source: 'reroute', previousOwnerId: U1 });
     // Every entry carries every key (Flow needs stable shapes).
     for (const e of d) expect(Object.keys(e).sort()).toEqual(Object.keys(d[0]).sort());
   });

@@ -295,7 +295,8 @@ export class RoutingService {
       reason: result.reason,
       trace: result.trace,
       lead: { ...lead },
-      source: req.reroute && req.source === 'callout' ? 'reroute' : req.source,
+      // A forced fresh decision from a caller is recorded as such (the audit trail tells retries from reroutes).
+      source: req.reroute && (req.source === 'callout' || req.source === 'batch') ? 'reroute' : req.source,
       previousOwnerId: previousOwnership?.ownerId ?? null,
       createdAt: at,
     };

@@ -431,7 +431,12 @@ class SqliteOps implements StoreTx {
     if (f.kind !== undefined) (where.push('kind = ?'), args.push(f.kind));
     if (f.key !== undefined) (where.push('key = ?'), args.push(f.key));
     const sql = `SELECT * FROM outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, f.limit) as Row[]).map(outboxFromRow);
+    let stmt = this.listCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.listCache.set(sql, stmt);
+    }
+    return (stmt.all(...args, f.limit) as Row[]).map(outboxFromRow);
   }
 
   // ----- writes -----
