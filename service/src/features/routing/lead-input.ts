@@ -5,7 +5,7 @@
 import { toId18, type Lead } from '../../core';
 import { BadRequestError, type ErrorDetail } from '../../http/errors';
 
-export const MAX_LEAD_FIELDS = 500;
+export const MAX_LEAD_FIELDS = 1000;
 export const MAX_FIELD_VALUE_LENGTH = 131_072;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
