@@ -10,6 +10,7 @@ import type { Logger } from '../../logger';
 import type { Features } from '../index';
 import type { SalesforcePipeline } from '../change-events/pipeline';
 import { createNotifications, type Notifications } from './index';
+import { createAlerts, type Alerts } from '../alerts';
 
 export interface AfterDecisionOptions {
   config: Config;
@@ -24,6 +25,7 @@ export interface AfterDecisionOptions {
 
 export interface AfterDecision {
   notifications: Notifications;
+  alerts: Alerts;
   mount(router: Router, auth: AuthGuards): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -39,15 +41,32 @@ export function createAfterDecision(o: AfterDecisionOptions): AfterDecision {
     metrics: o.metrics,
     now: o.now,
   });
+  const alerts = createAlerts({
+    store: o.features.store,
+    alertWebhookUrl: o.config.alertWebhookUrl,
+    env: o.env,
+    slack: notifications.slack,
+    logger: o.logger,
+    pipeline: () => {
+      const sf = o.salesforce?.() ?? null;
+      return sf ? { streamReady: () => sf.stream.ready, apiUsage: () => sf.budget.current } : null;
+    },
+    onEnqueued: () => notifications.worker.kick(),
+    now: o.now,
+  });
+  notifications.addHandlers(alerts.handlers);
   return {
     notifications,
+    alerts,
     mount() {
       /* routes arrive with stats */
     },
     async start() {
       notifications.start();
+      alerts.start();
     },
     async stop() {
+      await alerts.stop();
       await notifications.stop();
     },
   };

@@ -33,6 +33,12 @@ export interface DeliveryWorkerOptions {
   pollMs: number;
   /** Claim lease (default 15 minutes). */
   leaseMs?: number;
+  /**
+   * After a claim found nothing, the periodic poll looks again only this much later (default 5000 ms): a claim is
+   * a write transaction, and rows enqueued here or retried here kick the worker at once anyway. Rows of another
+   * process (a restart, a replica) are found by this slower poll.
+   */
+  idlePollMs?: number;
   /** Rows held in memory at most (default 200). */
   capacity?: number;
   claimer?: string;
@@ -52,6 +58,8 @@ export class DeliveryWorker {
   private ticking = false;
   private running = false;
   private again = false;
+  /** When the last claim came back empty (null: the last one found rows, or a kick asked to look). */
+  private idleSince: number | null = null;
 
   constructor(private readonly o: DeliveryWorkerOptions) {
     this.now = o.now ?? (() => new Date());
@@ -61,7 +69,7 @@ export class DeliveryWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.poller = setInterval(() => this.kick(), this.o.pollMs);
+    this.poller = setInterval(() => this.poll(), this.o.pollMs);
     this.poller.unref?.();
     this.kick();
   }
@@ -73,8 +81,23 @@ export class DeliveryWorker {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  private lastKickAt = 0;
+
+  private poll(): void {
+    const now = Date.now();
+    // A kick may come before the enqueuing transaction commits (PostgreSQL): keep the fast poll for a second after it.
+    const quiet = now - this.lastKickAt > 1000;
+    if (quiet && this.idleSince !== null && now - this.idleSince < (this.o.idlePollMs ?? 5000)) return;
+    this.look();
+  }
+
   /** Rows were just enqueued (or are due): look now instead of at the next poll. */
   kick(): void {
+    this.lastKickAt = Date.now();
+    this.look();
+  }
+
+  private look(): void {
     if (!this.running) return;
     if (this.ticking) {
       this.again = true;
@@ -87,7 +110,7 @@ export class DeliveryWorker {
         this.ticking = false;
         if (this.again) {
           this.again = false;
-          this.kick();
+          this.look();
         }
       });
   }
@@ -115,6 +138,7 @@ export class DeliveryWorker {
       this.inFlight.add(p);
     }
     if (rows.length === room) this.again = true;
+    this.idleSince = rows.length === 0 && !this.again ? Date.now() : null;
   }
 
   private async handle(row: OutboxMessage): Promise<void> {
