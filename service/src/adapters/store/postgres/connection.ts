@@ -53,7 +53,9 @@ export function resolveConnection(o: PostgresConnectionOptions): ResolvedConnect
   if (synchronousCommit !== null && !SYNCHRONOUS_COMMIT.includes(synchronousCommit)) {
     throw new Error(`DATABASE_URL: synchronous_commit must be one of ${SYNCHRONOUS_COMMIT.join(', ')}`);
   }
-  const startup = [`-c search_path=${schema}`];
+  // A replica frozen in the middle of a transaction (stopped, swapped out) must not hold pool and lead locks
+  // for ever: the server ends such a session after a minute, which releases them.
+  const startup = [`-c search_path=${schema}`, '-c idle_in_transaction_session_timeout=60000'];
   if (synchronousCommit !== null) startup.push(`-c synchronous_commit=${synchronousCommit}`);
   return {
     schema,

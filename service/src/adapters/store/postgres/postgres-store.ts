@@ -181,7 +181,8 @@ class PostgresStoreImpl {
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const conn = resolveConnection(options);
-  const pool = new pg.Pool({ ...conn.client, max: conn.poolMax, idleTimeoutMillis: 30_000 });
+  // connectionTimeoutMillis: with the database down, a request fails after 10 s instead of waiting for ever.
+  const pool = new pg.Pool({ ...conn.client, max: conn.poolMax, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   // An idle connection that dies (server restart) is dropped from the pool; the error must not crash the process.
   pool.on('error', () => undefined);
   try {
