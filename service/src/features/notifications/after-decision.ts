@@ -11,6 +11,8 @@ import type { Features } from '../index';
 import type { SalesforcePipeline } from '../change-events/pipeline';
 import { createNotifications, type Notifications } from './index';
 import { createAlerts, type Alerts } from '../alerts';
+import { statsRouter } from '../stats/stats-controller';
+import { StatsService } from '../stats/stats-service';
 
 export interface AfterDecisionOptions {
   config: Config;
@@ -26,6 +28,7 @@ export interface AfterDecisionOptions {
 export interface AfterDecision {
   notifications: Notifications;
   alerts: Alerts;
+  stats: StatsService;
   mount(router: Router, auth: AuthGuards): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -55,11 +58,13 @@ export function createAfterDecision(o: AfterDecisionOptions): AfterDecision {
     now: o.now,
   });
   notifications.addHandlers(alerts.handlers);
+  const stats = new StatsService(o.features.store, o.now);
   return {
     notifications,
     alerts,
-    mount() {
-      /* routes arrive with stats */
+    stats,
+    mount(router, auth) {
+      router.use(statsRouter(stats, auth));
     },
     async start() {
       notifications.start();
