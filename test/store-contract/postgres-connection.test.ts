@@ -52,11 +52,3 @@ test('a store opened from such a URL creates and uses its schema, with the sessi
     await dropSchema(schema);
   }
 });
-  await admin.connect();
-  try {
-    const r = await admin.query("SELECT to_regclass('public.member_availability') AS t");
-    expect(r.rows[0].t).toBeNull();
-  } finally {
-    await admin.end();
-  }
-});
