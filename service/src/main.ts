@@ -86,6 +86,8 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
           routing: features.routing,
           metrics,
           logger,
+          onLeadUpdate: (tx, update) => after.onLeadUpdate(tx, update), // issue 7: SLA first touch
+          now: options.now, // issue 7: one clock for every outbox (SLA reassignments write owners back)
         })
       : null;
     if (salesforce) await salesforce.start();

@@ -47,4 +47,5 @@ export { emailOrWebsiteDomain, normalizeWebsiteDomain, isPublicMailDomain } from
 export { MemoryRoutingState } from './memory-state';
 export type { MemoryStateSnapshot, DailyCountEntry, AccountOwnerLookup } from './memory-state';
 export { simulate } from './simulate';
+export { localTime, minutesOf, type LocalTime } from './clock';
 export type { SimulateOptions } from './simulate';

@@ -25,6 +25,16 @@ import { rulesetForLead, type PipelineSettings } from './settings';
 
 export type RouteResult = 'routed' | 'exists' | 'rejected';
 
+/** One lead of an UPDATE change event by someone else, seen in the event's transaction (issue 7: SLA first touch). */
+export interface LeadUpdateSeen {
+  leadId: string;
+  fields: Record<string, unknown>;
+  changedFields: string[];
+  commitUser: string | null;
+  commitTimestamp: number | null;
+  at: string;
+}
+
 export interface LeadHandlerOptions {
   store: Store;
   routing: RoutingService;
@@ -35,6 +45,8 @@ export interface LeadHandlerOptions {
   logger: Logger;
   /** Counts routed/exists/rejected outcomes (metrics). */
   onRouted?: (result: RouteResult) => void;
+  /** Issue 7 hook point: every lead of an UPDATE event (not our own), inside the event's transaction. */
+  onLeadUpdate?: (tx: StoreTx, update: LeadUpdateSeen) => Promise<void>;
   now?: () => Date;
 }
 
@@ -180,7 +192,10 @@ export class LeadHandler {
   ): Promise<void> {
     await this.o.store.transaction(async (tx) => {
       const at = this.now().toISOString();
-      for (const c of changes) await this.applyOne(tx, c.id, c.fields, c.ownerChanged, ev, at, false);
+      for (const c of changes) {
+        await this.applyOne(tx, c.id, c.fields, c.ownerChanged, ev, at, false);
+        await this.o.onLeadUpdate?.(tx, { leadId: c.id, fields: c.fields, changedFields: ev.changedFields, commitUser: ev.commitUser, commitTimestamp: ev.commitTimestamp, at });
+      }
       await writeCheckpoint(tx, scope, at);
     });
   }

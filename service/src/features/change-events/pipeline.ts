@@ -23,7 +23,7 @@ import { ownerWriteHook } from '../write-back/owner-write';
 import { AccountIndex } from './account-index';
 import { checkpointHook, writeCheckpoint, type CheckpointScope } from './checkpoint';
 import { FALLBACK_LEAD_FIELDS, FieldList } from './lead-fields';
-import { LeadHandler } from './lead-handler';
+import { LeadHandler, type LeadHandlerOptions } from './lead-handler';
 import { isOwnChange, parseChangeEvent, type ChangeEvent } from './normalize';
 import { LeadReconciler } from './reconcile';
 import type { PipelineSettings } from './settings';
@@ -41,6 +41,8 @@ export interface SalesforcePipelineOptions {
   stream?: { subscribeTimeoutMs?: number; watchdogIntervalMs?: number; minBackoffMs?: number; maxBackoffMs?: number; retrySeconds?: number };
   /** Outbox poll period for due retries. */
   outboxPollMs?: number;
+  /** Issue 7 (SLA first touch): every lead of an UPDATE event by someone else, in the event's transaction. */
+  onLeadUpdate?: LeadHandlerOptions['onLeadUpdate'];
   now?: () => Date;
 }
 
@@ -132,6 +134,7 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     closedStatuses: o.closedStatuses,
     logger: log,
     onRouted: (result) => leadsOutcome.inc({ result }),
+    onLeadUpdate: o.onLeadUpdate,
     now,
   });
   const reconciler = new LeadReconciler({ rest, handler, fields: leadFields, logger: log, budget });

@@ -13,6 +13,10 @@ import { createNotifications, type Notifications } from './index';
 import { createAlerts, type Alerts } from '../alerts';
 import { statsRouter } from '../stats/stats-controller';
 import { StatsService } from '../stats/stats-service';
+import { fireIn } from '../alerts/incidents';
+import { SLA_KIND, SlaService } from '../sla/sla-service';
+import type { LeadUpdateSeen } from '../change-events/lead-handler';
+import type { StoreTx } from '../store-port';
 
 export interface AfterDecisionOptions {
   config: Config;
@@ -29,6 +33,9 @@ export interface AfterDecision {
   notifications: Notifications;
   alerts: Alerts;
   stats: StatsService;
+  sla: SlaService;
+  /** For the Salesforce pipeline: UPDATE events by others (SLA first touch). */
+  onLeadUpdate(tx: StoreTx, update: LeadUpdateSeen): Promise<void>;
   mount(router: Router, auth: AuthGuards): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -59,18 +66,34 @@ export function createAfterDecision(o: AfterDecisionOptions): AfterDecision {
   });
   notifications.addHandlers(alerts.handlers);
   const stats = new StatsService(o.features.store, o.now);
+  const sla = new SlaService({
+    store: o.features.store,
+    logger: o.logger.child({ component: 'sla' }),
+    channels: notifications.defaults,
+    writeBack: o.config.salesforce !== null,
+    fireAlert: alerts.enabled ? (tx, incident, text, at, detail) => fireIn(tx, incident, 'sla_breach', text, at, detail) : undefined,
+    onEnqueued: () => notifications.worker.kick(),
+    now: o.now,
+  });
+  notifications.addHandlers({ [SLA_KIND]: sla.handler() });
+  let unhookSla: (() => void) | null = null;
   return {
     notifications,
     alerts,
     stats,
+    sla,
+    onLeadUpdate: (tx, update) => sla.onLeadUpdate(tx, update),
     mount(router, auth) {
       router.use(statsRouter(stats, auth));
     },
     async start() {
+      unhookSla ??= o.features.routing.addCommitHook(sla.commitHook());
       notifications.start();
       alerts.start();
     },
     async stop() {
+      unhookSla?.();
+      unhookSla = null;
       await alerts.stop();
       await notifications.stop();
     },
