@@ -163,3 +163,27 @@ describe('leads the stream never showed', () => {
     await allOwned(fresh, missed.slice(1));
   }, 30_000);
 });
+
+describe('owed reconciliation survives a restart', () => {
+  test('first-start reconciliation that cannot finish is run again by the next process', async () => {
+    await stack.stopService();
+    const early = await leads(3, 'Owed');
+    await new Promise((r) => setTimeout(r, 1_100));
+    // Every SOQL query fails: the first start's reconciliation cannot complete.
+    await control(emu, 'POST', '/salesforce/faults', { kind: '503', method: 'GET', path: '/query' });
+    const fresh = await startStack({ emu });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      for (const id of early) expect(await fresh.decisionsFor(id)).toHaveLength(0);
+      const marker = await fresh.service.store.getCheckpoint('#reconcile:created');
+      expect(marker?.replayId).toMatch(/^pending@/);
+      await fresh.stopService();
+      await control(emu, 'DELETE', '/salesforce/faults');
+      await fresh.restart();
+      await allOwned(fresh, early, 20_000);
+      await eventually(async () => ((await fresh.service.store.getCheckpoint('#reconcile:created'))?.replayId === 'done' ? true : undefined), 10_000, 'marker settled');
+    } finally {
+      await fresh.close();
+    }
+  }, 40_000);
+});

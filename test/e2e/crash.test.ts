@@ -37,6 +37,11 @@ function startChild(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
       }
     });
     p.stderr!.on('data', (chunk: Buffer) => childLog.push(chunk.toString()));
+    p.stdout!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (text.includes('"level"')) childLog.push(text);
+      if (process.env.CRASH_LOG) require('node:fs').appendFileSync(process.env.CRASH_LOG, text);
+    });
     p.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (!out.includes('READY ')) reject(new Error(`child exited (${code ?? signal}) before READY: ${childLog.slice(-5).join('\n')}`));
@@ -65,29 +70,36 @@ beforeAll(async () => {
 afterAll(async () => {
   if (child) await kill9(child);
   await emu?.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.CRASH_KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 });
 
 test(`${LEADS} leads, ${KILLS} kill -9 at random points: one decision and one owner each, counters consistent`, async () => {
   const env = serviceEnv(emu, dbFile, { OUTBOX_LEASE_MS: '1000', OUTBOX_RETRY_MAX_MS: '300', LOG_LEVEL: 'warn' });
+  const created: string[] = [];
+  const createBatch = async (n: number, size: number) => {
+    const records = Array.from({ length: size }, (_, i) => ({
+      attributes: { type: 'Lead' },
+      LastName: `Crash${n + i}`,
+      Company: `Crash Co ${n + i}`,
+      Country: (n + i) % 10 === 0 ? 'France' : 'US',
+    }));
+    const r = await rest<Array<{ id: string; success: boolean }>>(emu, 'POST', '/composite/sobjects', { allOrNone: false, records });
+    if (r.status !== 200) throw new Error(`create -> ${r.status}: ${JSON.stringify(r.body)}`);
+    for (const x of r.body) if (x.success) created.push(x.id);
+  };
+  // Some leads exist before the first start: only the first-start reconciliation (owed durably) can route them.
+  const EARLY = 100;
+  for (let n = 0; n < EARLY; n += 10) await createBatch(n, 10);
   child = await startChild(env);
 
   // Leads arrive continuously: batches of 1..10 through composite/sobjects (several records per transaction).
-  const created: string[] = [];
   let creating = true;
   const creator = (async () => {
-    let n = 0;
+    let n = EARLY;
     while (n < LEADS) {
       const size = Math.min(LEADS - n, 1 + Math.floor(Math.random() * 10));
-      const records = Array.from({ length: size }, (_, i) => ({
-        attributes: { type: 'Lead' },
-        LastName: `Crash${n + i}`,
-        Company: `Crash Co ${n + i}`,
-        Country: (n + i) % 10 === 0 ? 'France' : 'US',
-      }));
-      const r = await rest<Array<{ id: string; success: boolean }>>(emu, 'POST', '/composite/sobjects', { allOrNone: false, records });
-      if (r.status !== 200) throw new Error(`create -> ${r.status}: ${JSON.stringify(r.body)}`);
-      for (const x of r.body) if (x.success) created.push(x.id);
+      await createBatch(n, size);
       n += size;
       await sleep(10 + Math.random() * 30);
     }
@@ -95,7 +107,8 @@ test(`${LEADS} leads, ${KILLS} kill -9 at random points: one decision and one ow
   })();
 
   for (let k = 0; k < KILLS; k++) {
-    await sleep(300 + Math.random() * 1_700);
+    // The first kill comes early (often before the first decision or in the middle of the first-start work).
+    await sleep(k === 0 ? Math.random() * 400 : 300 + Math.random() * 1_700);
     await kill9(child);
     child = null;
     await sleep(Math.random() * 300);
@@ -107,6 +120,7 @@ test(`${LEADS} leads, ${KILLS} kill -9 at random points: one decision and one ow
 
   // Wait until every lead carries its decision's owner in the emulator.
   const expectedOwner = new Map<string, string>();
+  let progress = '';
   await eventually(
     async () => {
       const store = openSqliteStore({ path: dbFile });
@@ -117,14 +131,16 @@ test(`${LEADS} leads, ${KILLS} kill -9 at random points: one decision and one ow
       } finally {
         await store.close();
       }
-      if (expectedOwner.size < LEADS) return undefined;
       const all = await control<{ records: Array<{ Id: string; OwnerId: string }> }>(emu, 'GET', '/salesforce/records/Lead');
       const mismatched = all.records.filter((r) => expectedOwner.get(r.Id) !== r.OwnerId);
-      return mismatched.length === 0 ? true : undefined;
+      progress = `${expectedOwner.size}/${LEADS} decided, ${mismatched.length} owners not written yet`;
+      return expectedOwner.size === LEADS && mismatched.length === 0 ? true : undefined;
     },
-    90_000,
+    150_000,
     'every lead routed and written',
-  );
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} (${progress}; service log tail: ${childLog.slice(-3).join(' | ').slice(0, 1500)})`);
+  });
 
   await new Promise<void>((resolve) => {
     child!.once('exit', () => resolve());
@@ -160,4 +176,4 @@ test(`${LEADS} leads, ${KILLS} kill -9 at random points: one decision and one ow
   } finally {
     await store.close();
   }
-}, 180_000);
+}, 240_000);

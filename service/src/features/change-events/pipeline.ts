@@ -17,7 +17,7 @@ import type { ReadinessCheck } from '../../http/app';
 import type { Metrics } from '../../http/metrics';
 import type { Logger } from '../../logger';
 import type { RoutingService } from '../routing/routing-service';
-import type { Store } from '../store-port';
+import type { Store, StoreTx } from '../store-port';
 import { OutboxWorker } from '../write-back/outbox-worker';
 import { ownerWriteHook } from '../write-back/owner-write';
 import { AccountIndex } from './account-index';
@@ -137,8 +137,96 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     onLeadUpdate: o.onLeadUpdate,
     now,
   });
-  const reconciler = new LeadReconciler({ rest, handler, fields: leadFields, logger: log, budget });
+  const reconciler = new LeadReconciler({
+    rest,
+    handler,
+    fields: leadFields,
+    logger: log,
+    budget,
+    onCompleted: (kind, since, startedAt) => markDone(kind, since, startedAt),
+  });
   const accounts = new AccountIndex(store, rest, log, now);
+
+  // ----- durable reconciliation markers -----
+  /**
+   * Reconciliation is owed work that a crash must not forget (first start, a refused replay id, an overflow):
+   * it is recorded as a marker row BEFORE the checkpoint can move past the events it replaces, and cleared
+   * only when a run that started after the request went through every page. Markers live in the checkpoint
+   * table under reserved names (`#reconcile:<kind>`): replayId `pending@<requested ms>` or `done`, and the
+   * window start as commitTimestamp.
+   */
+  type MarkerKind = 'created' | 'modified' | 'accounts';
+  const MARKER_KINDS: MarkerKind[] = ['created', 'modified', 'accounts'];
+  const markerName = (kind: MarkerKind) => `#reconcile:${kind}`;
+  /** Markers to write before the next event or checkpoint is handled. */
+  const markersToWrite = new Map<MarkerKind, Date>();
+  /** Pending markers to act on once the stream is subscribed. */
+  const owed = new Map<MarkerKind, Date>();
+
+  async function markPending(tx: StoreTx, kind: MarkerKind, since: Date): Promise<Date> {
+    const current = await tx.getCheckpoint(markerName(kind));
+    const currentSince = current?.replayId.startsWith('pending') && current.commitTimestamp ? new Date(current.commitTimestamp) : null;
+    const effective = currentSince && currentSince < since ? currentSince : since;
+    await tx.setCheckpoint({ channel: markerName(kind), replayId: `pending@${now().getTime()}`, commitTimestamp: effective.toISOString() }, now().toISOString());
+    return effective;
+  }
+
+  async function markDone(kind: MarkerKind, since: Date, startedAt: Date): Promise<void> {
+    await store.transaction(async (tx) => {
+      const current = await tx.getCheckpoint(markerName(kind));
+      if (!current || !current.replayId.startsWith('pending')) return;
+      const requestedAt = Number(current.replayId.split('@')[1] ?? NaN);
+      const markerSince = current.commitTimestamp ? new Date(current.commitTimestamp) : null;
+      // Only a run that started after the request, over a window reaching back far enough, settles it.
+      if (!(requestedAt <= startedAt.getTime()) || !markerSince || markerSince < since) return;
+      await tx.setCheckpoint({ channel: markerName(kind), replayId: 'done', commitTimestamp: current.commitTimestamp }, now().toISOString());
+    });
+  }
+
+  async function flushMarkers(): Promise<void> {
+    if (markersToWrite.size === 0) return;
+    const items = [...markersToWrite];
+    markersToWrite.clear();
+    await store.transaction(async (tx) => {
+      for (const [kind, since] of items) owed.set(kind, await markPending(tx, kind, since));
+    });
+  }
+
+  /** Markers raised by a refused replay id are written by the queue; wait for that before acting on them. */
+  async function flushMarkersSoon(): Promise<void> {
+    for (let i = 0; markersToWrite.size > 0 && i < 100 && !stopped; i++) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  let accountLoad: Promise<void> | null = null;
+  function loadAccounts(reason: string): void {
+    accountLoad ??= (async () => {
+      for (let attempt = 0; !stopped; attempt++) {
+        const startedAt = now();
+        try {
+          await accounts.fullLoad();
+          await markDone('accounts', new Date(0), startedAt);
+          return;
+        } catch (err) {
+          const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+          log.error({ err: (err as Error).message, reason, delay }, 'cdc: account-domain load failed; retrying');
+          await new Promise((r) => setTimeout(r, delay).unref?.());
+        }
+      }
+    })().finally(() => {
+      accountLoad = null;
+    });
+  }
+
+  /** Runs what is owed for the entities a newly subscribed channel carries. */
+  function actOnOwed(channel: string): void {
+    const entities = entitiesOf(channel);
+    for (const [kind, since] of [...owed]) {
+      if (kind === 'accounts' ? !entities.includes('Account') : !entities.includes('Lead')) continue;
+      owed.delete(kind);
+      if (kind === 'accounts') loadAccounts('owed');
+      else void reconciler.request(kind, since, 'owed reconciliation');
+    }
+  }
 
   // ----- replay state -----
   const channels = sf.cdcChannels;
@@ -148,10 +236,6 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
   const lastReceived = new Map<string, number>();
   /** Checkpoint commit time per channel (for reconciliation after a refused replay id). */
   const checkpointTime = new Map<string, Date | null>();
-  /** Channels that need their first-start work once subscribed. */
-  const firstStart = new Set<string>();
-  /** Channels whose replay id was refused: reconcile once subscribed again. */
-  const refused = new Map<string, Date | null>();
 
   // ----- the event queue -----
   interface Queued {
@@ -195,6 +279,8 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
 
   async function handleOne(item: Queued): Promise<void> {
     const { channel, ev, receivedAt } = item;
+    // Owed reconciliation is on record before any checkpoint moves past the events it stands for.
+    await flushMarkers();
     if (!ev) return writeDeferred(channel);
     const scope: CheckpointScope = { channel, replayId: ev.replayId, commitTimestamp: ev.commitTimestamp, written: false };
     const entities = entitiesOf(channel);
@@ -205,13 +291,27 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     } else if (ev.entityName === 'Lead' && entities.includes('Lead')) {
       if (ev.changeType === 'GAP_OVERFLOW') {
         // platform-facts 2.4: the records are unknown; resync the window of the overflowing transaction.
+        // The owed run is recorded with the checkpoint, so a crash before it finishes does not forget it.
         const since = new Date((ev.commitTimestamp ?? receivedAt.getTime()) - 60_000);
-        void reconciler.request('modified', since, 'GAP_OVERFLOW');
+        let effective = since;
+        await store.transaction(async (tx) => {
+          effective = await markPending(tx, 'modified', since);
+          await writeCheckpoint(tx, scope, now().toISOString());
+        });
+        void reconciler.request('modified', effective, 'GAP_OVERFLOW');
       } else {
         await handler.handle(ev, scope, receivedAt);
       }
     } else if (ev.entityName === 'Account' && entities.includes('Account')) {
-      await accounts.handle(ev, scope);
+      if (ev.changeType === 'GAP_OVERFLOW') {
+        await store.transaction(async (tx) => {
+          await markPending(tx, 'accounts', new Date(0));
+          await writeCheckpoint(tx, scope, now().toISOString());
+        });
+        loadAccounts('GAP_OVERFLOW');
+      } else {
+        await accounts.handle(ev, scope);
+      }
     } else {
       effects = false;
     }
@@ -297,20 +397,16 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
       log.warn({ channel, replayId }, 'cdc: replay id refused; subscribing from -1 and reconciling since the checkpoint');
       replayBase.set(channel, -1);
       lastReceived.delete(channel);
-      refused.set(channel, checkpointTime.get(channel) ?? null);
+      const since = checkpointTime.get(channel) ?? new Date(now().getTime() - settings.reconcileLookbackMs);
+      const entities = entitiesOf(channel);
+      // Written by the queue before it handles anything else (handleOne -> flushMarkers).
+      if (entities.includes('Lead')) markersToWrite.set('created', since);
+      if (entities.includes('Account')) markersToWrite.set('accounts', new Date(0));
+      if (queue.length === 0) enqueue({ channel, ev: null, receivedAt: now() });
     },
     onSubscribed: (channel) => {
-      const entities = entitiesOf(channel);
-      if (firstStart.delete(channel)) {
-        if (entities.includes('Lead')) void reconciler.request('created', new Date(now().getTime() - settings.reconcileLookbackMs), 'first start');
-        if (entities.includes('Account')) void accounts.fullLoad().catch((err: Error) => log.error({ err: err.message }, 'cdc: account-domain load failed'));
-      }
-      if (refused.has(channel)) {
-        const since = refused.get(channel) ?? new Date(now().getTime() - settings.reconcileLookbackMs);
-        refused.delete(channel);
-        if (entities.includes('Lead')) void reconciler.request('created', since, 'replay id refused');
-        if (entities.includes('Account')) void accounts.fullLoad().catch((err: Error) => log.error({ err: err.message }, 'cdc: account-domain load failed'));
-      }
+      // After the subscription (not before): a lead created meanwhile is either in the stream or in the query.
+      void flushMarkersSoon().then(() => actOnOwed(channel));
     },
     onMeta: (channel, successful) => meta.inc({ channel, successful: String(successful) }),
     ...o.stream,
@@ -334,10 +430,17 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
           replayBase.set(ch, id);
           checkpointTime.set(ch, cp.commitTimestamp ? new Date(cp.commitTimestamp) : null);
         } else {
-          // First start: new events only, and a reconciliation for recent leads with no decision.
+          // First start: new events only, and (owed, durably) a reconciliation for recent leads with no decision.
           replayBase.set(ch, -1);
-          firstStart.add(ch);
+          if (entitiesOf(ch).includes('Lead')) markersToWrite.set('created', new Date(now().getTime() - settings.reconcileLookbackMs));
+          if (entitiesOf(ch).includes('Account')) markersToWrite.set('accounts', new Date(0));
         }
+      }
+      await flushMarkers();
+      // Work owed by an earlier process (it may have died in the middle of it).
+      for (const kind of MARKER_KINDS) {
+        const m = await store.getCheckpoint(markerName(kind));
+        if (m?.replayId.startsWith('pending') && m.commitTimestamp) owed.set(kind, new Date(m.commitTimestamp));
       }
       unhooks.push(o.routing.addCommitHook(checkpointHook()));
       unhooks.push(o.routing.addCommitHook(ownerWriteHook({ onEnqueued: () => worker.notify(1) })));

@@ -25,6 +25,8 @@ export interface ReconcilerOptions {
   /** Pause between pages while the budget is above its share. */
   slowPageDelayMs?: number;
   onResult?: (kind: ReconcileKind, result: string) => void;
+  /** A run from `since`, started at `startedAt`, went through every page. */
+  onCompleted?: (kind: ReconcileKind, since: Date, startedAt: Date) => Promise<void> | void;
 }
 
 export class LeadReconciler {
@@ -66,7 +68,9 @@ export class LeadReconciler {
       this.pending.delete(kind);
       for (let attempt = 0; !this.stopped; attempt++) {
         try {
+          const startedAt = new Date();
           await this.run(kind, since);
+          await this.o.onCompleted?.(kind, since, startedAt);
           break;
         } catch (err) {
           const delay = Math.min(30_000, 500 * 2 ** attempt);
