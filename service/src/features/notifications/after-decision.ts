@@ -17,6 +17,7 @@ import { fireIn } from '../alerts/incidents';
 import { SLA_KIND, SlaService } from '../sla/sla-service';
 import type { LeadUpdateSeen } from '../change-events/lead-handler';
 import type { StoreTx } from '../store-port';
+import { createEnricher } from '../enrichment';
 
 export interface AfterDecisionOptions {
   config: Config;
@@ -77,6 +78,7 @@ export function createAfterDecision(o: AfterDecisionOptions): AfterDecision {
   });
   notifications.addHandlers({ [SLA_KIND]: sla.handler() });
   let unhookSla: (() => void) | null = null;
+  const enricher = createEnricher(o.env, o.now);
   return {
     notifications,
     alerts,
@@ -88,6 +90,7 @@ export function createAfterDecision(o: AfterDecisionOptions): AfterDecision {
     },
     async start() {
       unhookSla ??= o.features.routing.addCommitHook(sla.commitHook());
+      o.features.routing.setEnricher(enricher);
       notifications.start();
       alerts.start();
     },

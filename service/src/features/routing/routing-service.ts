@@ -82,6 +82,22 @@ export interface CommitContext {
   now: Date;
 }
 
+/** What an enricher (issue 7) adds to a lead before it is decided: only fields blank on the lead. */
+export interface Enrichment {
+  fields: Record<string, string | number>;
+  /** Added to the decision's trace notes (what was found, or that the budget ran out). */
+  notes: string[];
+  startedAt: Date;
+  finishedAt: Date;
+  /** The `enriched` timeline step's detail (latency, sources). */
+  detail: Record<string, unknown>;
+}
+
+/** Runs before the decision's transaction, within its own time budget; must not throw for lead data. */
+export interface LeadEnricher {
+  enrich(lead: Lead): Promise<Enrichment | null>;
+}
+
 /** Runs inside the decision's transaction; a throw rolls the whole decision back. */
 export type CommitHook = (tx: StoreTx, decision: DecisionRecord, ctx: CommitContext) => Promise<void> | void;
 
@@ -161,6 +177,7 @@ export class RoutingService {
   private readonly store: Store;
   private readonly compiled: CompiledRulesetCache;
   private readonly hooks: CommitHook[] = [];
+  private enricher: LeadEnricher | null = null;
   private readonly now: () => Date;
   private readonly nextId = createDecisionIdGenerator();
   readonly defaultRuleset: string;
@@ -181,16 +198,32 @@ export class RoutingService {
     };
   }
 
+  /** Issue 7: enrichment before routing (null: none). */
+  setEnricher(enricher: LeadEnricher | null): void {
+    this.enricher = enricher;
+  }
+
+  private async enrich(lead: Lead): Promise<{ lead: Lead; enrichment: Enrichment | null }> {
+    if (!this.enricher) return { lead, enrichment: null };
+    let enrichment: Enrichment | null = null;
+    try {
+      enrichment = await this.enricher.enrich(lead);
+    } catch {
+      enrichment = null; // enrichment is a bonus: never a reason not to route
+    }
+    return { lead: enrichment ? { ...enrichment.fields, ...lead } : lead, enrichment };
+  }
+
   async route(req: RouteRequest): Promise<RouteOutcome> {
     const started = process.hrtime.bigint();
     const receivedAt = this.now();
-    const lead = parseLead(req.lead, 'lead');
+    const { lead, enrichment } = await this.enrich(parseLead(req.lead, 'lead'));
     const name = req.ruleset ?? this.defaultRuleset;
     let outcome: RouteOutcome;
     try {
       outcome = await this.store.transaction(async (tx) => {
         const compiled = await this.activeCompiled(tx, name);
-        return this.routeInTx(tx, compiled, lead, req, receivedAt);
+        return this.routeInTx(tx, compiled, lead, req, receivedAt, enrichment);
       });
     } catch (err) {
       this.options.metrics?.decisionsTotal.inc({ ruleset: name, rule: 'none', outcome: 'error' });
@@ -212,7 +245,7 @@ export class RoutingService {
     const receivedAt = this.now();
     const name = req.ruleset ?? this.defaultRuleset;
     const outcomes: BatchOutcome[] = new Array(req.leads.length);
-    const parsed: Array<{ index: number; lead: Lead }> = [];
+    const parsed: Array<{ index: number; lead: Lead; enrichment: Enrichment | null }> = [];
     req.leads.forEach((raw, index) => {
       const problems = leadProblems(raw, 'lead');
       if (problems.length > 0) {
@@ -225,15 +258,18 @@ export class RoutingService {
         };
         this.options.metrics?.decisionsTotal.inc({ ruleset: name, rule: 'none', outcome: 'error' });
       } else {
-        parsed.push({ index, lead: parseLead(raw, 'lead') });
+        parsed.push({ index, lead: parseLead(raw, 'lead'), enrichment: null });
       }
     });
+    if (this.enricher) {
+      await Promise.all(parsed.map(async (p) => Object.assign(p, await this.enrich(p.lead))));
+    }
     if (parsed.length > 0) {
       await this.store.transaction(async (tx) => {
         const compiled = await this.activeCompiled(tx, name);
-        for (const { index, lead } of parsed) {
+        for (const { index, lead, enrichment } of parsed) {
           try {
-            const r = await tx.savepoint(() => this.routeInTx(tx, compiled, lead, req, receivedAt));
+            const r = await tx.savepoint(() => this.routeInTx(tx, compiled, lead, req, receivedAt, enrichment));
             outcomes[index] = { ok: true, index, ...r };
           } catch (err) {
             if (!(err instanceof AppError)) throw err;
@@ -269,6 +305,7 @@ export class RoutingService {
     lead: Lead,
     req: { reroute?: boolean; source: DecisionSource; timeline?: TimelineHints },
     receivedAt: Date,
+    enrichment: Enrichment | null = null,
   ): Promise<RouteOutcome> {
     if (!req.reroute) {
       const previous = await tx.latestDecisionFor(lead.Id, compiled.name, compiled.version);
@@ -276,6 +313,7 @@ export class RoutingService {
     }
     const now = this.now();
     const result = await this.decide(tx, compiled, lead, now);
+    if (enrichment && enrichment.notes.length > 0) result.trace.notes = [...(result.trace.notes ?? []), ...enrichment.notes];
     const at = now.toISOString();
     const previousOwnership = await tx.assignLead(lead.Id, result.ownerId, at);
     const change = result.stateChange;
@@ -306,6 +344,7 @@ export class RoutingService {
       timeline.push({ decisionId: decision.id, step: 'committed_in_crm', at: toIso(req.timeline.commitTimestamp, now), detail: null });
     }
     timeline.push({ decisionId: decision.id, step: 'received', at: toIso(req.timeline?.receivedAt, receivedAt), detail: { source: req.source } });
+    if (enrichment) timeline.push({ decisionId: decision.id, step: 'enriched', at: enrichment.finishedAt.toISOString(), detail: enrichment.detail });
     timeline.push({ decisionId: decision.id, step: 'decided', at, detail: null });
     await tx.insertTimeline(timeline);
     const ctx: CommitContext = { source: decision.source, compiled, result, previousOwnership, timeline, now };
