@@ -183,9 +183,9 @@ export const inlineParams = (sql: string, values: unknown[]): string =>
   sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
 
 /** Runs a multi-statement string (simple query protocol, no parameters): one result per statement. */
-export type MultiExec = (text: string) => Promise<Array<{ rows: Row[]; rowCount: number | null }>>;
+export type MultiExec = (text: string) => Promise<Array<{ rows: Row[]; rowCount: number | null; command?: string }>>;
 
-type Result = { rows: Row[]; rowCount: number | null };
+type Result = { rows: Row[]; rowCount: number | null; command?: string };
 
 export class PgOps implements StoreTx {
   private savepointSeq = 0;
@@ -246,9 +246,10 @@ export class PgOps implements StoreTx {
     else await this.q(name, values);
   }
 
-  /** Sends what is pending, followed by `then` (e.g. COMMIT) in the same round trip. */
-  async flush(then?: string): Promise<void> {
-    await this.send(then ? [then] : []);
+  /** Sends what is pending, followed by `then` (e.g. COMMIT) in the same round trip; returns `then`'s result. */
+  async flush(then?: string): Promise<Result | undefined> {
+    const results = await this.send(then ? [then] : []);
+    return results[0];
   }
 
   /** Forgets what was not sent (the transaction is being rolled back). */
@@ -535,6 +536,7 @@ export class PgOps implements StoreTx {
     const name = `sp_${++this.savepointSeq}`;
     // SAVEPOINT travels with the next statement; the writes of the body go out before RELEASE, so a failing
     // one fails inside the body and is undone with it.
+    const mark = this.pending.length;
     this.pending.push(`SAVEPOINT ${name}`);
     const lockedBefore = new Set(this.lockedLeads);
     const ownersBefore = new Map(this.owners);
@@ -543,8 +545,9 @@ export class PgOps implements StoreTx {
       await this.flush(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (err) {
-      const sent = !this.pending.includes(`SAVEPOINT ${name}`);
-      this.pending = [];
+      const sent = this.pending[mark] !== `SAVEPOINT ${name}`;
+      // Unsent statements from inside the savepoint are dropped; unsent ones from before it stay.
+      this.pending = sent ? [] : this.pending.slice(0, mark);
       // Locks taken inside a rolled-back savepoint are released with it; its ownership moves are undone.
       this.lockedLeads = lockedBefore;
       this.owners = ownersBefore;

@@ -50,7 +50,7 @@ function execOn(target: pg.Pool | pg.PoolClient): Exec {
 function multiOn(client: pg.PoolClient): MultiExec {
   return async (text) => {
     const r = (await client.query(text)) as unknown as pg.QueryResult<Row> | Array<pg.QueryResult<Row>>;
-    return (Array.isArray(r) ? r : [r]).map((x) => ({ rows: x.rows, rowCount: x.rowCount }));
+    return (Array.isArray(r) ? r : [r]).map((x) => ({ rows: x.rows, rowCount: x.rowCount, command: x.command }));
   };
 }
 
@@ -123,7 +123,10 @@ class PostgresStoreImpl {
         // BEGIN travels with the first statement of the body; the deferred writes with COMMIT.
         ops = new PgOps(execOn(client), true, multiOn(client), ['BEGIN']);
         result = await fn(ops);
-        await ops.flush('COMMIT');
+        const commit = await ops.flush('COMMIT');
+        // COMMIT of a transaction the server had aborted (a failed statement the body caught) answers ROLLBACK,
+        // without an error: the caller must not believe it committed.
+        if (commit?.command === 'ROLLBACK') throw new Error('the transaction was aborted by an earlier error and rolled back');
       } catch (err) {
         ops?.discardPending();
         try {
