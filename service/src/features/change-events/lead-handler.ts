@@ -66,7 +66,10 @@ export class LeadHandler {
 
   /** Handles one event (not our own: the caller filtered those); the checkpoint is written by the end. */
   async handle(ev: ChangeEvent, scope: CheckpointScope, receivedAt: Date): Promise<void> {
-    const ids = ev.recordIds.filter(isConcreteRecordId).map((id) => toId18(id)).filter((id): id is string => id !== null);
+    const ids = ev.recordIds
+      .filter(isConcreteRecordId)
+      .map((id) => toId18(id))
+      .filter((id): id is string => id !== null);
     switch (ev.changeType) {
       case 'CREATE':
       case 'UNDELETE':
@@ -79,7 +82,11 @@ export class LeadHandler {
         );
         break;
       case 'UPDATE':
-        await this.applyUpdates(ids.map((id) => ({ id, fields: ev.fields, ownerChanged: ev.changedFields.includes('OwnerId') })), ev, scope);
+        await this.applyUpdates(
+          ids.map((id) => ({ id, fields: ev.fields, ownerChanged: ev.changedFields.includes('OwnerId') })),
+          ev,
+          scope,
+        );
         break;
       case 'DELETE':
       case 'GAP_DELETE':
@@ -175,14 +182,70 @@ export class LeadHandler {
     return 'routed';
   }
 
+  /**
+   * Consecutive CREATE events of ONE Salesforce transaction (a bulk insert, an import: same commitTimestamp)
+   * are routed in one store transaction, which carries the last event's checkpoint: a burst of 200 leads is
+   * decided at once and leaves as one full composite call. Mixed rulesets fall back to one lead at a time.
+   */
+  async routeCreateBatch(items: Array<{ ev: ChangeEvent; receivedAt: Date }>, lastScope: CheckpointScope): Promise<void> {
+    const leads: Array<Record<string, unknown> & { Id: string }> = [];
+    for (const { ev } of items) {
+      for (const raw of ev.recordIds) {
+        if (!isConcreteRecordId(raw)) continue;
+        const id = toId18(raw);
+        if (id) leads.push({ ...ev.fields, Id: id });
+      }
+    }
+    const fresh: typeof leads = [];
+    for (const lead of leads) {
+      if (lead.IsConverted === true || (await this.o.store.latestDecisionForLead(lead.Id))) this.o.onRouted?.('exists');
+      else fresh.push(lead);
+    }
+    if (fresh.length === 0) return;
+    const rulesets = new Set(fresh.map((l) => rulesetForLead(this.o.settings, l)));
+    const first = items[0]!;
+    const oneByOne = async () => {
+      for (let i = 0; i < fresh.length; i++) {
+        await this.routeOne(fresh[i]!, first.ev.commitTimestamp, i === fresh.length - 1 ? lastScope : null, first.receivedAt);
+      }
+    };
+    if (rulesets.size > 1 || fresh.length > 200) return oneByOne();
+    const ruleset = [...rulesets][0];
+    const timeline = { commitTimestamp: first.ev.commitTimestamp ?? undefined, receivedAt: first.receivedAt.toISOString() };
+    let outcomes;
+    try {
+      outcomes = await withCheckpoint(lastScope, () => this.o.routing.routeBatch({ ruleset, leads: fresh, source: 'cdc', timeline }));
+    } catch (err) {
+      if (err instanceof AppError) return oneByOne(); // e.g. the mapped ruleset does not exist: routeOne falls back
+      throw err;
+    }
+    for (const o of outcomes) {
+      if (o.ok) this.o.onRouted?.(o.repeat ? 'exists' : 'routed');
+      else {
+        this.o.logger.error({ leadId: o.leadId, err: o.error.message, details: o.error.details }, 'cdc: lead rejected by the router');
+        this.o.onRouted?.('rejected');
+      }
+    }
+  }
+
   private async reopen(id: string, lead: Record<string, unknown>): Promise<void> {
     if (this.isClosedStatus(lead.Status) || lead.IsConverted === true) return;
     await this.o.store.transaction(async (tx) => {
       const own = await tx.getLeadOwnership(id);
       if (!own || own.open) return;
-      const owner = typeof lead.OwnerId === 'string' ? toId18(lead.OwnerId) ?? own.ownerId : own.ownerId;
+      const owner = typeof lead.OwnerId === 'string' ? (toId18(lead.OwnerId) ?? own.ownerId) : own.ownerId;
       await tx.assignLead(id, owner, this.now().toISOString());
     });
+  }
+
+  /** A person's choice wins over a write of ours that has not gone out yet. */
+  private async dropPendingWrites(ids: string[]): Promise<void> {
+    const at = this.now().toISOString();
+    for (const id of ids) {
+      for (const row of await this.o.store.listOutbox({ kind: OWNER_WRITE_KIND, key: id, status: 'pending', limit: 10 })) {
+        await this.o.store.failOutbox(row.id, 'superseded by a manual override in Salesforce', 'failed', at);
+      }
+    }
   }
 
   private async applyUpdates(
@@ -190,18 +253,41 @@ export class LeadHandler {
     ev: ChangeEvent,
     scope: CheckpointScope,
   ): Promise<void> {
+    // Leads overridden in this event's transaction: their pending owner writes are dropped once it committed.
+    const overridden = new Set<string>();
+    await this.applyUpdatesInTx(changes, ev, scope, overridden);
+    await this.dropPendingWrites([...overridden]);
+  }
+
+  private async applyUpdatesInTx(
+    changes: Array<{ id: string; fields: Record<string, unknown>; ownerChanged: boolean }>,
+    ev: ChangeEvent,
+    scope: CheckpointScope,
+    overridden: Set<string>,
+  ): Promise<void> {
     await this.o.store.transaction(async (tx) => {
       const at = this.now().toISOString();
       for (const c of changes) {
-        await this.applyOne(tx, c.id, c.fields, c.ownerChanged, ev, at, false);
-        await this.o.onLeadUpdate?.(tx, { leadId: c.id, fields: c.fields, changedFields: ev.changedFields, commitUser: ev.commitUser, commitTimestamp: ev.commitTimestamp, at });
+        await this.applyOne(tx, c.id, c.fields, c.ownerChanged, ev, at, false, overridden);
+        await this.o.onLeadUpdate?.(tx, {
+          leadId: c.id,
+          fields: c.fields,
+          changedFields: ev.changedFields,
+          commitUser: ev.commitUser,
+          commitTimestamp: ev.commitTimestamp,
+          at,
+        });
       }
       await writeCheckpoint(tx, scope, at);
     });
   }
 
   /** GAP_UPDATE / reconciliation: the current record, compared with what the router knows. */
-  async syncRecords(records: Array<Record<string, unknown> & { Id: string }>, ev: Pick<ChangeEvent, 'commitTimestamp' | 'commitUser' | 'changeOrigin'>, scope: CheckpointScope | null): Promise<void> {
+  async syncRecords(
+    records: Array<Record<string, unknown> & { Id: string }>,
+    ev: Pick<ChangeEvent, 'commitTimestamp' | 'commitUser' | 'changeOrigin'>,
+    scope: CheckpointScope | null,
+  ): Promise<void> {
     await this.o.store.transaction(async (tx) => {
       const at = this.now().toISOString();
       for (const r of records) {
@@ -209,7 +295,8 @@ export class LeadHandler {
         if (!id) continue;
         // The owner in Salesforce differs from ours while our write is still pending: not an override.
         const pending = await tx.listOutbox({ kind: OWNER_WRITE_KIND, key: id, status: 'pending', limit: 1 });
-        await this.applyOne(tx, id, r, pending.length === 0, ev, at, true);
+        // Only leads with no pending write of ours are compared here: nothing to drop afterwards.
+        await this.applyOne(tx, id, r, pending.length === 0, ev, at, true, null);
       }
       if (scope) await writeCheckpoint(tx, scope, at);
     });
@@ -223,13 +310,17 @@ export class LeadHandler {
     ev: Pick<ChangeEvent, 'commitTimestamp' | 'commitUser' | 'changeOrigin'>,
     at: string,
     fromReadBack: boolean,
+    overridden: Set<string> | null,
   ): Promise<void> {
     const own = await tx.getLeadOwnership(id);
     if (!own) return; // never routed here: not ours to count
     const newOwner = ownerChanged && typeof fields.OwnerId === 'string' ? toId18(fields.OwnerId) : null;
     if (newOwner && newOwner !== own.ownerId) {
       const latest = await tx.latestDecisionForLead(id);
-      if (latest) await this.recordOverride(tx, latest, newOwner, ev, at, own.open, fromReadBack);
+      if (latest) {
+        await this.recordOverride(tx, latest, newOwner, ev, at, own.open, fromReadBack);
+        overridden?.add(id);
+      }
     }
     const converted = fields.IsConverted === true;
     if (converted || this.isClosedStatus(fields.Status)) {
@@ -277,7 +368,8 @@ export class LeadHandler {
     };
     await tx.insertDecision(decision);
     const entries = [];
-    if (ev.commitTimestamp !== null) entries.push({ decisionId: decision.id, step: 'committed_in_crm', at: new Date(ev.commitTimestamp).toISOString(), detail: null });
+    if (ev.commitTimestamp !== null)
+      entries.push({ decisionId: decision.id, step: 'committed_in_crm', at: new Date(ev.commitTimestamp).toISOString(), detail: null });
     entries.push({ decisionId: decision.id, step: 'decided', at, detail: { manualOverride: true } });
     await tx.insertTimeline(entries);
     if (open) await tx.assignLead(latest.leadId, newOwner, at);

@@ -325,12 +325,48 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     if (pending && pending.replayId <= scope.replayId) deferred.delete(channel);
   }
 
+  /** A CREATE of a lead by someone else: may be routed together with its neighbours of the same transaction. */
+  function batchableCreate(item: Queued | undefined): item is Queued & { ev: ChangeEvent } {
+    const ev = item?.ev;
+    return !!ev && ev.entityName === 'Lead' && ev.changeType === 'CREATE' && entitiesOf(item!.channel).includes('Lead') && !isOwnChange(ev.changeOrigin, CALL_OPTIONS_CLIENT);
+  }
+
+  /** How many queued items from the head form one batch (same channel, same Salesforce transaction). */
+  function batchLength(): number {
+    const head = queue[0];
+    if (!batchableCreate(head) || head.ev.commitTimestamp === null) return 1;
+    let n = 1;
+    let records = head.ev.recordIds.length;
+    while (n < queue.length) {
+      const next = queue[n];
+      if (!batchableCreate(next) || next.channel !== head.channel || next.ev.commitTimestamp !== head.ev.commitTimestamp) break;
+      if (next.ev.transactionKey && head.ev.transactionKey && next.ev.transactionKey !== head.ev.transactionKey) break;
+      if (records + next.ev.recordIds.length > 200) break;
+      records += next.ev.recordIds.length;
+      n++;
+    }
+    return n;
+  }
+
+  async function handleBatch(items: Array<Queued & { ev: ChangeEvent }>): Promise<void> {
+    await flushMarkers();
+    const last = items[items.length - 1]!;
+    const scope: CheckpointScope = { channel: last.channel, replayId: last.ev.replayId, commitTimestamp: last.ev.commitTimestamp, written: false };
+    await handler.routeCreateBatch(items, scope);
+    if (!scope.written) await store.transaction((tx) => writeCheckpoint(tx, scope, now().toISOString()));
+    lastWritten.set(last.channel, scope.replayId);
+    const pending = deferred.get(last.channel);
+    if (pending && pending.replayId <= scope.replayId) deferred.delete(last.channel);
+  }
+
   async function drain(): Promise<void> {
     while (queue.length > 0 && !stopped) {
+      const n = batchLength();
       const item = queue[0];
       for (let attempt = 0; !stopped; attempt++) {
         try {
-          await handleOne(item);
+          if (n > 1) await handleBatch(queue.slice(0, n) as Array<Queued & { ev: ChangeEvent }>);
+          else await handleOne(item);
           break;
         } catch (err) {
           const delay = Math.min(30_000, 200 * 2 ** Math.min(attempt, 8));
@@ -338,7 +374,7 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
           await new Promise((r) => setTimeout(r, delay).unref?.());
         }
       }
-      queue.shift();
+      queue.splice(0, n);
     }
     for (const w of drainedWaiters) w();
     drainedWaiters.clear();

@@ -31,6 +31,8 @@ import { enqueueOwnerWrite, isOwnerWritePayload, OWNER_WRITE_KIND, type OwnerWri
 
 /** platform-facts 3.5: the owner id is wrong or refers to something that cannot own a lead. */
 const BAD_OWNER_CODES = new Set(['INVALID_CROSS_REFERENCE_KEY', 'FIELD_INTEGRITY_EXCEPTION']);
+/** The lead is gone or converted: nothing to write any more (the change events close it); no alert. */
+const MOOT_CODES = new Set(['ENTITY_IS_DELETED', 'CANNOT_UPDATE_CONVERTED_LEAD']);
 /** Transient per-record failures worth a retry. */
 const RETRYABLE_CODES = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED', 'UNKNOWN_EXCEPTION', 'TRANSACTION_ROLLBACK']);
 
@@ -76,7 +78,7 @@ function writeBackMetrics(metrics: Metrics, store: Store): WriteBackMetrics {
   return {
     writes: metrics.counter({
       name: 'lead_router_salesforce_owner_writes_total',
-      help: 'Owner write outcomes: written, retried, fallback (default owner), dead (given up), superseded',
+      help: 'Owner write outcomes: written, retried, fallback (default owner), dead (given up), superseded, moot (lead deleted/converted)',
       labelNames: ['result'],
     }),
     batchSize: metrics.histogram({
@@ -109,6 +111,8 @@ export class OutboxWorker {
   private readonly nextDecisionId = createDecisionIdGenerator();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private poller: ReturnType<typeof setInterval> | null = null;
+  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  private wakeDue = 0;
   private inFlight = 0;
   private hinted = 0;
   private running = false;
@@ -141,6 +145,8 @@ export class OutboxWorker {
     this.running = false;
     if (this.poller) clearInterval(this.poller);
     if (this.timer) clearTimeout(this.timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
     this.poller = null;
     this.timer = null;
     await Promise.allSettled([...this.sending]);
@@ -304,6 +310,10 @@ export class OutboxWorker {
         await this.retry(row, message, false);
       } else if (BAD_OWNER_CODES.has(code)) {
         badOwner.push({ row, payload, code, message });
+      } else if (MOOT_CODES.has(code)) {
+        await store.failOutbox(row.id, message, 'failed', this.now().toISOString());
+        this.m?.writes.inc({ result: 'moot' });
+        this.options.logger.info({ leadId: payload.leadId, error: message }, 'write-back: lead deleted or converted before its owner was written');
       } else {
         await this.giveUp(row, payload, message);
       }
@@ -336,9 +346,19 @@ export class OutboxWorker {
     const now = this.now();
     await this.options.store.retryOutbox(row.id, message, new Date(now.getTime() + delay).toISOString(), now.toISOString());
     this.m?.writes.inc({ result: 'retried' });
-    // Come back when it is due (the poll would too, this is only sooner).
-    const t = setTimeout(() => this.notify(0), delay + 5);
-    t.unref?.();
+    this.wakeAt(now.getTime() + delay + 5);
+  }
+
+  /** One timer for the earliest due retry (the poll would find it too; this is only sooner). */
+  private wakeAt(at: number): void {
+    if (this.wakeTimer && this.wakeDue <= at) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeDue = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.notify(0);
+    }, Math.max(0, at - this.now().getTime()));
+    this.wakeTimer.unref?.();
   }
 
   private async giveUp(row: OutboxMessage, payload: OwnerWritePayload, message: string): Promise<void> {
