@@ -8,8 +8,9 @@
  * rules in order with the full trace (every condition of every rule tried), resolves the pool (every member's
  * verdict), builds the reason, and is applied to the in-memory state (pointer, currents, daily and open counts),
  * as the service does minus the store. The clock advances 250 ms per lead, so day keys and hours are live.
+ * Every lead is distinct (100,000 ids), so the in-memory state also tracks 100,000 lead owners per run.
  */
-import { MemoryRoutingState, compileRuleset, validateRuleset, type DecisionResult, type Lead } from '../service/src/core';
+import { MemoryRoutingState, compileRuleset, toId18, validateRuleset, type DecisionResult, type Lead } from '../service/src/core';
 import { makeLeads, makeRules } from './rules.bench';
 
 const user = (n: number): string => `005${String(n).padStart(12, '0')}`;
@@ -63,8 +64,10 @@ export async function run(): Promise<void> {
   if (!v.ok) throw new Error(`bench ruleset invalid: ${JSON.stringify(v.errors)}`);
   const compiled = compileRuleset(v.ruleset, 1);
   const N = 100_000;
+  // Lead ids in their 18-character form, as a Flow sends record ids.
   const leads: Lead[] = makeLeads(N, 11).map((l, i) => ({
     ...l,
+    Id: toId18(l.Id) as string,
     Email: i % 4 === 0 ? `buyer${i}@company${i % 50}.com` : undefined,
     Language__c: i % 3 === 0 ? 'fr' : i % 3 === 1 ? 'EN' : '',
   }));
