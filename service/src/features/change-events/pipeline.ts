@@ -361,7 +361,15 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
 
   async function drain(): Promise<void> {
     while (queue.length > 0 && !stopped) {
-      const n = batchLength();
+      let n = batchLength();
+      // A transaction's events arrive over several long-poll answers: while the batch reaches the end of the
+      // queue and keeps growing, wait a little for the rest of it (at most 200 ms, never for a lone event).
+      for (let waited = 0; n > 1 && n === queue.length && waited < 200 && !stopped; waited += 10) {
+        const before = queue.length;
+        await new Promise((r) => setTimeout(r, 10));
+        n = batchLength();
+        if (queue.length === before) break;
+      }
       const item = queue[0];
       for (let attempt = 0; !stopped; attempt++) {
         try {
