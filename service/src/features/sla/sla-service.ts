@@ -11,7 +11,7 @@
  * - escalate: a new decision to `escalateTo`.
  * New decisions are written back to Salesforce (owner write-back outbox) when it is configured, and notified.
  */
-import { ownerTypeOf, toId18, type Pool, type Ruleset, type SlaSettings } from '../../core';
+import { localTime, ownerTypeOf, toId18, type Pool, type Ruleset, type SlaSettings } from '../../core';
 import type { Logger } from '../../logger';
 import type { LeadUpdateSeen } from '../change-events/lead-handler';
 import type { DeliveryHandler } from '../notifications/delivery-worker';
@@ -155,7 +155,7 @@ export class SlaService {
       let action: 'remind' | 'reassign' | 'escalate' = sla.onBreach;
       let next: string | null = null;
       if (action === 'reassign') {
-        next = pool ? await this.nextEligible(tx, pool, timer.ownerId, missed) : null;
+        next = pool ? await this.nextEligible(tx, latest.ruleset, pool, timer.ownerId, missed, now) : null;
         if (!next) action = sla.escalateTo ? 'escalate' : 'remind';
       }
       if (action === 'escalate' && !sla.escalateTo) action = 'remind';
@@ -178,6 +178,10 @@ export class SlaService {
             ? `SLA breach: ${timer.ownerId} did not touch the lead within ${minutes} minutes; reassigned to the next eligible member of pool ${latest.poolId}`
             : `SLA breach: ${timer.ownerId} did not touch the lead within ${minutes} minutes; escalated to ${target}`;
         const decision = await this.reassign(tx, latest, target, reason, now, action);
+        if (action === 'reassign' && pool) {
+          // A reassignment inside the pool is an assignment of the day for the new owner (daily caps).
+          await tx.incrementDailyCount(latest.ruleset, pool.id, target, localTime(pool.timezone ?? null, now).dayKey, 1);
+        }
         await enqueueNotifications(tx, ruleset, latest.poolId, factsOf(decision, action === 'reassign' ? 'reassigned' : 'escalated', this.o.channels.instanceUrl, note), this.o.channels, at);
         await tx.insertTimeline([{ decisionId: latest.id, step: action === 'reassign' ? 'sla_reassigned' : 'sla_escalated', at, detail: { to: target, decisionId: decision.id } }]);
         if (action === 'reassign') await this.startTimer(tx, decision, ruleset, missed, now);
@@ -189,15 +193,24 @@ export class SlaService {
     return outcome;
   }
 
-  /** The next member after `current` in list order (wrapping) who is available and has not missed this lead. */
-  private async nextEligible(tx: StoreTx, pool: Pool, current: string, missed: string[]): Promise<string | null> {
+  /**
+   * The next member after `current` in list order (wrapping) who has not missed this lead, is available (ruleset
+   * flag and run-time override), under the daily cap and under maxOpen. Working hours are not a filter here: a
+   * breach can fall on the closing minute, and the new owner's deadline counts working minutes only anyway.
+   */
+  private async nextEligible(tx: StoreTx, ruleset: string, pool: Pool, current: string, missed: string[], now: Date): Promise<string | null> {
     const members = pool.members;
+    const local = localTime(pool.timezone ?? null, now);
+    const counts = new Map((await tx.dailyCounts(ruleset, pool.id, local.dayKey)).map((c) => [c.ownerId, c.count]));
+    const open = await tx.openLeadCounts(members.map((m) => m.ownerId));
     const start = members.findIndex((m) => m.ownerId === current);
     for (let i = 1; i <= members.length; i++) {
       const m = members[(Math.max(start, -1) + i + members.length) % members.length]!;
       if (missed.includes(m.ownerId) || m.available === false) continue;
       const override = await tx.getAvailability(m.ownerId);
       if (override?.available === false) continue;
+      if (m.dailyCap !== undefined && (counts.get(m.ownerId) ?? 0) >= m.dailyCap) continue;
+      if (m.maxOpen !== undefined && (open.get(m.ownerId) ?? 0) >= m.maxOpen) continue;
       return m.ownerId;
     }
     return null;
