@@ -105,5 +105,7 @@ export function leadLabelOf(lead: Record<string, unknown>): string | null {
   const name = [lead.FirstName, lead.LastName].filter((v) => typeof v === 'string' && v.trim() !== '').join(' ');
   const company = typeof lead.Company === 'string' && lead.Company.trim() !== '' ? lead.Company.trim() : '';
   const label = [name || (typeof lead.Name === 'string' ? lead.Name : ''), company].filter((s) => s !== '').join(', ');
-  return label === '' ? null : label.slice(0, 200);
+  // Lead data goes into e-mail subjects and Slack text: no control characters (header injection, broken lines).
+  const clean = label.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean === '' ? null : clean.slice(0, 200);
 }

@@ -142,6 +142,14 @@ export class StatsService {
     const { rows, truncated } = await this.decisions(since, until);
     const groups = new Map<string, { key: SpeedGroup['key']; decisions: number; values: Map<HandoffName, number[]> }>();
     let counted = 0;
+    // Timelines are read a chunk at a time, concurrently (PostgreSQL serves them in parallel).
+    const timelines = new Map<string, TimelineEntry[]>();
+    const routed = rows.filter((d) => pathOf(d.source) !== null);
+    for (let i = 0; i < routed.length; i += 64) {
+      const chunk = routed.slice(i, i + 64);
+      const got = await Promise.all(chunk.map((d) => this.store.getTimeline(d.id)));
+      chunk.forEach((d, j) => timelines.set(d.id, got[j]!));
+    }
     for (const d of rows) {
       const path = pathOf(d.source);
       if (!path) continue;
@@ -152,7 +160,7 @@ export class StatsService {
       let g = groups.get(id);
       if (!g) groups.set(id, (g = { key, decisions: 0, values: new Map() }));
       g.decisions++;
-      const h = handoffsOf(await this.store.getTimeline(d.id));
+      const h = handoffsOf(timelines.get(d.id) ?? []);
       for (const [name, ms] of Object.entries(h) as Array<[HandoffName, number]>) {
         const list = g.values.get(name) ?? [];
         list.push(ms);
