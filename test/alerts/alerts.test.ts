@@ -6,7 +6,7 @@
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { CALLOUT_TOKEN, inboundRuleset, leadId, startTestService, tempDir, type TestService } from '../service/features/helpers';
 import { createLead, control, emulator } from '../e2e/helpers';
-import { SEED, startStack } from '../e2e/stack';
+import { MISSING_USER, QUEUE, SEED, startStack } from '../e2e/stack';
 import { eventually, sleep, slackHook } from '../notifications/helpers';
 
 type T = TestService & { cleanupDir(): void };
@@ -94,6 +94,29 @@ describe('alerts', () => {
 });
 
 describe('Salesforce incidents (real stack)', () => {
+  test('an owner Salesforce refuses (default written instead) fires one alert', async () => {
+    const emu = await emulator({ seed: SEED, streaming: { longPollTimeoutMs: 2_000 } });
+    const alertHook = emu.slack.createWebhook('#ops');
+    const stack = await startStack({ emu, env: { ALERT_WEBHOOK_URL: emu.slack.url(alertHook), ...FAST } });
+    try {
+      const id = await createLead(emu, { LastName: 'Ghost', Company: 'Nowhere', Country: 'Atlantis' }); // rule -> a missing user
+      const fallback = await stack.owned(id);
+      expect(fallback.ownerId).toBe(QUEUE);
+      const monitor = stack.service.afterDecision.alerts.monitor;
+      await monitor.check();
+      await monitor.check();
+      await eventually(() => alertHook.messages.length >= 1, 5_000, 'refused alert');
+      await sleep(300);
+      const texts = alertHook.messages.map((m) => String(m.payload.text));
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toContain('*ALERT* [owner_refused]');
+      expect(texts[0]).toContain(`Salesforce refused owner ${MISSING_USER} for lead ${id}`);
+    } finally {
+      await stack.close();
+      await emu.close();
+    }
+  }, 30_000);
+
   test('API budget above the threshold and a stream down fire once each, and resolve', async () => {
     const emu = await emulator({ seed: SEED, streaming: { longPollTimeoutMs: 2_000 } });
     const alertHook = emu.slack.createWebhook('#ops');

@@ -1,6 +1,6 @@
 /**
  * Watches for operations incidents and fires each once (incidents.ts): outbox rows gone dead (owner write-back,
- * CRM sync, notifications), leads left in the default queue longer than ALERT_QUEUE_MINUTES, the Salesforce
+ * CRM sync, notifications), owners refused by Salesforce (the default owner written instead), leads left in the default queue longer than ALERT_QUEUE_MINUTES, the Salesforce
  * API budget above ALERT_API_BUDGET_PERCENT, the CDC stream down longer than the grace period. SLA breaches are
  * fired by the SLA feature through `fire`. With recovery on, the end of an incident sends a resolved message.
  *
@@ -62,6 +62,7 @@ export class AlertMonitor {
     this.checking ??= (async () => {
       try {
         await this.checkDeadRows();
+        await this.checkRefusedOwners();
         await this.checkDefaultQueue();
         await this.checkPipeline();
       } catch (err) {
@@ -104,6 +105,24 @@ export class AlertMonitor {
         outboxId: row.id,
         kind: row.kind,
         key: row.key,
+      });
+      this.seenDead.add(row.id);
+    }
+  }
+
+  /**
+   * Owner writes Salesforce refused (bad or inactive owner): the write-back gave the lead to the ruleset default
+   * and marked the row `failed` with "default owner used" (write-back/outbox-worker.ts). One incident per row.
+   */
+  private async checkRefusedOwners(): Promise<void> {
+    const failed = await this.o.store.listOutbox({ status: 'failed', kind: 'salesforce.owner', limit: 10_000 });
+    for (const row of failed) {
+      if (this.seenDead.has(row.id) || !(row.lastError ?? '').endsWith('default owner used')) continue;
+      const p = row.payload as { leadId?: string; ownerId?: string; decisionId?: string };
+      await this.fire(`owner_refused:${row.id}`, 'owner_refused', `Salesforce refused owner ${p.ownerId ?? '?'} for lead ${p.leadId ?? row.key}; the ruleset default owner was written instead (${row.lastError})`, {
+        outboxId: row.id,
+        leadId: p.leadId ?? row.key,
+        decisionId: p.decisionId ?? null,
       });
       this.seenDead.add(row.id);
     }

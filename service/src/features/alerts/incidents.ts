@@ -10,7 +10,7 @@ import type { Store, StoreTx } from '../store-port';
 export const ALERT_FIRE_KIND = 'alert.fire';
 export const ALERT_RECOVER_KIND = 'alert.recover';
 
-export type AlertKind = 'outbox_dead' | 'queue_waiting' | 'sla_breach' | 'api_budget' | 'stream_disconnected';
+export type AlertKind = 'outbox_dead' | 'owner_refused' | 'queue_waiting' | 'sla_breach' | 'api_budget' | 'stream_disconnected';
 
 export interface AlertPayload {
   incident: string;
