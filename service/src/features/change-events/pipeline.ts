@@ -186,10 +186,13 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
   async function flushMarkers(): Promise<void> {
     if (markersToWrite.size === 0) return;
     const items = [...markersToWrite];
-    markersToWrite.clear();
+    const written = new Map<MarkerKind, Date>();
     await store.transaction(async (tx) => {
-      for (const [kind, since] of items) owed.set(kind, await markPending(tx, kind, since));
+      for (const [kind, since] of items) written.set(kind, await markPending(tx, kind, since));
     });
+    // Cleared only once committed: a failed write is tried again before the next event.
+    for (const [kind, since] of items) if (markersToWrite.get(kind) === since) markersToWrite.delete(kind);
+    for (const [kind, since] of written) owed.set(kind, since);
   }
 
   /** Markers raised by a refused replay id are written by the queue; wait for that before acting on them. */
@@ -321,6 +324,7 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     }
     if (!scope.written) await store.transaction((tx) => writeCheckpoint(tx, scope, now().toISOString()));
     lastWritten.set(channel, scope.replayId);
+    if (scope.commitTimestamp !== null) checkpointTime.set(channel, new Date(scope.commitTimestamp));
     const pending = deferred.get(channel);
     if (pending && pending.replayId <= scope.replayId) deferred.delete(channel);
   }
@@ -355,6 +359,7 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     await handler.routeCreateBatch(items, scope);
     if (!scope.written) await store.transaction((tx) => writeCheckpoint(tx, scope, now().toISOString()));
     lastWritten.set(last.channel, scope.replayId);
+    if (scope.commitTimestamp !== null) checkpointTime.set(last.channel, new Date(scope.commitTimestamp));
     const pending = deferred.get(last.channel);
     if (pending && pending.replayId <= scope.replayId) deferred.delete(last.channel);
   }
