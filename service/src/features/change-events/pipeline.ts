@@ -74,6 +74,9 @@ export function entitiesOf(channel: string): Entity[] {
 
 const BUDGET_LEVELS = ['normal', 'slow_reconcile', 'batch_harder', 'exhausted'] as const;
 
+/** gauge -> reader of the newest pipeline's value (see the gauges in createSalesforcePipeline). */
+const gaugeSources = new WeakMap<object, () => number>();
+
 export function createSalesforcePipeline(o: SalesforcePipelineOptions): SalesforcePipeline {
   const { salesforce: sf, settings, store, logger, metrics } = o;
   const now = o.now ?? (() => new Date());
@@ -406,20 +409,26 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     ensureDraining();
   }
 
-  metrics.gauge({
+  // A registry keeps the first gauge of a name (a new pipeline per leadership term reuses it): the gauges read
+  // the latest pipeline's state through gaugeSources, not through the closure of the first one.
+  const queueDepth = metrics.gauge({
     name: 'lead_router_cdc_queue_depth',
     help: 'Change events received and not yet handled',
     collect() {
-      this.set(queue.length);
+      const source = gaugeSources.get(this);
+      if (source) this.set(source());
     },
   });
-  metrics.gauge({
+  gaugeSources.set(queueDepth, () => queue.length);
+  const streamUp = metrics.gauge({
     name: 'lead_router_cdc_stream_up',
     help: '1 when every CDC channel is subscribed',
     collect() {
-      this.set(stream.ready ? 1 : 0);
+      const source = gaugeSources.get(this);
+      if (source) this.set(source());
     },
   });
+  gaugeSources.set(streamUp, () => (stream.ready ? 1 : 0));
 
   const stream = new CdcStreamClient({
     instanceUrl: sf.instanceUrl,
