@@ -119,6 +119,10 @@ test('an owner change by a user is a manual override; conversion and deletion cl
   const del = await rest(emu, 'DELETE', `/sobjects/Lead/${gone}`);
   expect(del.status).toBe(204);
   await eventually(async () => ((await stack.service.store.getLeadOwnership(gone))?.open === false ? true : undefined), 10_000, 'closed by deletion');
+  // UNDELETE of a lead already decided: open again for its owner, not routed a second time.
+  await control(emu, 'POST', `/salesforce/records/Lead/${gone}/undelete`, {});
+  await eventually(async () => ((await stack.service.store.getLeadOwnership(gone))?.open === true ? true : undefined), 10_000, 'reopened by undelete');
+  expect(await stack.decisionsFor(gone)).toHaveLength(1);
 
   const closing = await createLead(emu, { LastName: 'Closing', Company: 'C Co' });
   await stack.owned(closing);
