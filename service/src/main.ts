@@ -3,8 +3,9 @@
  * file and it starts the service; tests and tools call startService() in-process instead.
  */
 import path from 'node:path';
-import { ConfigError, describeConfig, generatedTokensNotice, loadConfig, type Config } from './config';
-import { openStore } from './adapters/store';
+import { ConfigError, configSecrets, describeConfig, generatedTokensNotice, loadConfig, type Config } from './config';
+import { openLeaderElection, openStore } from './adapters/store';
+import { runWhileLeader, type LeaderElection, type LeaderJob } from './features/leadership-port';
 import { createFeatures, type Features } from './features';
 import type { Store } from './features/store-port';
 import { createAuthGuards } from './http/auth';
@@ -57,13 +58,15 @@ export async function seedStarterRuleset(features: Features, name: string): Prom
 
 export async function startService(options: StartOptions = {}): Promise<RunningService> {
   const config: Config = { ...loadConfig(options.env ?? process.env), ...options.config };
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: configSecrets(config) });
   if (options.printTokens && config.generatedTokens.length > 0) {
     process.stdout.write(`${generatedTokensNotice(config)}\n`);
   }
   const store = await openStore(config.database);
   let salesforce: SalesforcePipeline | null = null;
   let afterDecision: AfterDecision | null = null;
+  let election: LeaderElection | null = null;
+  let cdcJob: LeaderJob | null = null;
   try {
     const metrics = createMetrics();
     const features = createFeatures({ store, defaultRuleset: config.defaultRuleset, metrics, now: options.now });
@@ -76,21 +79,48 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     const after = afterDecision;
     // ----- end issue 7 -----
     // ----- Salesforce pipeline (issue 4): when SF_INSTANCE_URL is set, the CDC stream and the owner write-back -----
-    salesforce = config.salesforce
-      ? createSalesforcePipeline({
-          salesforce: config.salesforce,
-          settings: loadPipelineSettings(options.env ?? process.env),
-          closedStatuses: config.closedStatuses,
-          outboxFlushMs: config.outboxFlushMs,
-          store,
-          routing: features.routing,
-          metrics,
-          logger,
-          onLeadUpdate: (tx, update) => after.onLeadUpdate(tx, update), // issue 7: SLA first touch
-          now: options.now, // issue 7: one clock for every outbox (SLA reassignments write owners back)
-        })
-      : null;
-    if (salesforce) await salesforce.start();
+    const sfConfig = config.salesforce;
+    const pipelineSettings = sfConfig ? loadPipelineSettings(options.env ?? process.env) : null;
+    const newPipeline = (): SalesforcePipeline | null =>
+      sfConfig && pipelineSettings
+        ? createSalesforcePipeline({
+            salesforce: sfConfig,
+            settings: pipelineSettings,
+            closedStatuses: config.closedStatuses,
+            outboxFlushMs: config.outboxFlushMs,
+            store,
+            routing: features.routing,
+            metrics,
+            logger,
+            onLeadUpdate: (tx, update) => after.onLeadUpdate(tx, update), // issue 7: SLA first touch
+            now: options.now, // issue 7: one clock for every outbox (SLA reassignments write owners back)
+          })
+        : null;
+    if (sfConfig && config.database.kind === 'postgres') {
+      // Several replicas share one PostgreSQL database: only the holder of the `cdc` advisory lock runs the stream
+      // and the write-back; a follower polls and takes over within ~1 s of the leader's death, resuming from the
+      // shared checkpoint. A pipeline cannot be restarted, so each leadership term gets a fresh one.
+      election = openLeaderElection(config.database);
+      cdcJob = runWhileLeader({
+        election,
+        name: 'cdc',
+        start: async () => {
+          const p = newPipeline();
+          await p?.start();
+          salesforce = p;
+        },
+        stop: async () => {
+          const p = salesforce;
+          salesforce = null;
+          await p?.stop();
+        },
+        onChange: (role) => logger.info({ role }, 'CDC leadership changed'),
+        onError: (err) => logger.error({ err }, 'CDC leadership error'),
+      });
+    } else {
+      salesforce = newPipeline();
+      if (salesforce) await salesforce.start();
+    }
     // ----- end Salesforce pipeline -----
     const auth = createAuthGuards({ callout: config.apiToken, admin: config.adminToken });
     const app = createHttpApp({
@@ -113,6 +143,9 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
         if (salesforce) {
           const check = salesforce.readiness();
           report = { ready: report.ready && check.ok, checks: { ...report.checks, salesforceStream: check } };
+        } else if (cdcJob) {
+          // A follower is ready to serve callouts; the stream runs on the leader.
+          report = { ...report, checks: { ...report.checks, salesforceStream: { ok: true, detail: 'standby: another replica holds the stream' } } };
         }
         // ----- end Salesforce pipeline -----
         return report;
@@ -129,20 +162,26 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       features,
       metrics,
       logger,
-      salesforce,
+      get salesforce() {
+        return salesforce; // changes with CDC leadership on PostgreSQL
+      },
       afterDecision: after,
       close: () =>
         (closing ??= (async () => {
           await server.close();
           await after.stop(); // issue 7
+          await cdcJob?.stop(); // leadership (issue 8): stops this replica's pipeline and releases the lock
           await salesforce?.stop(); // Salesforce pipeline (issue 4)
+          await election?.close();
           await store.close();
         })()),
     };
   } catch (err) {
     // A start that fails half-way (port in use...) leaves nothing running behind it.
     await afterDecision?.stop().catch(() => undefined); // issue 7
+    await cdcJob?.stop().catch(() => undefined);
     await salesforce?.stop().catch(() => undefined);
+    await election?.close().catch(() => undefined);
     await store.close();
     throw err;
   }
