@@ -27,6 +27,9 @@ export class SlackWebhookSender {
   private readonly nextSlot = new Map<string, number>();
   /** URL -> tail of the chain of posts to it (one at a time per webhook). */
   private readonly chains = new Map<string, Promise<unknown>>();
+  /** Pace waits in progress: close() ends them at once. */
+  private readonly waits = new Set<() => void>();
+  private closed = false;
 
   constructor(options: SlackWebhookSenderOptions = {}) {
     this.minIntervalMs = options.minIntervalMs ?? 1000;
@@ -51,9 +54,27 @@ export class SlackWebhookSender {
     return next;
   }
 
+  /** Shutdown: posts waiting for their pace give up at once (their rows go back to the store). */
+  close(): void {
+    this.closed = true;
+    for (const wake of this.waits) wake();
+    this.waits.clear();
+  }
+
   private async paced(url: string, payload: Record<string, unknown>): Promise<SlackSendResult> {
     const wait = this.waitFor(url);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0 && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.waits.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, wait);
+        this.waits.add(wake);
+      });
+    }
+    if (this.closed) return { ok: false, status: 0, error: 'sender stopped (shutdown)', retryable: true };
     this.nextSlot.set(url, this.now() + this.minIntervalMs);
     const result = await this.post(url, payload);
     if (!result.ok && result.retryAfterMs !== undefined) {

@@ -166,7 +166,8 @@ export class DeliveryWorker {
       await handler.onDead?.(row, error, now);
       return;
     }
-    const delay = Math.max(outcome.retryAfterMs ?? 0, retryDelay(this.o.retryBaseMs, this.o.retryMaxMs, row.attempts));
+    // Stopping: the row goes back due now, for the next process (or this one restarted).
+    const delay = !this.running ? 0 : Math.max(outcome.retryAfterMs ?? 0, retryDelay(this.o.retryBaseMs, this.o.retryMaxMs, row.attempts));
     await store.retryOutbox(row.id, outcome.error, new Date(now.getTime() + delay).toISOString(), now.toISOString());
     handler.onOutcome?.(row, 'retried');
     const t = setTimeout(() => this.kick(), delay + 5);

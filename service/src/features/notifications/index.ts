@@ -92,6 +92,7 @@ export function createNotifications(o: NotificationsOptions): Notifications {
     async stop() {
       unhook?.();
       unhook = null;
+      slack.close(); // rows waiting for their webhook's pace go back to the store instead of holding the shutdown
       await worker.stop();
       mailer?.close();
     },
