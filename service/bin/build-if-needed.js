@@ -18,7 +18,8 @@ function newestMtime(dir) {
   return newest;
 }
 
-function buildIfNeeded() {
+/** `options.stdio`: where tsc's output goes (default inherit; the CLI sends it to stderr to keep stdout clean). */
+function buildIfNeeded(options = {}) {
   const sources = Math.max(
     newestMtime(path.join(root, 'service', 'src')),
     newestMtime(path.join(root, 'test', 'emulator')),
@@ -29,7 +30,7 @@ function buildIfNeeded() {
   const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
   if (built >= sources) return;
   const tsc = require.resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: options.stdio || 'inherit', cwd: root });
   fs.mkdirSync(path.dirname(stamp), { recursive: true });
   fs.writeFileSync(stamp, new Date().toISOString());
 }

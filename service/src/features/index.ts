@@ -15,6 +15,7 @@ import { CompiledRulesetCache } from './rulesets/compiled-cache';
 import { rulesetsRouter } from './rulesets/ruleset-controller';
 import { RulesetService } from './rulesets/ruleset-service';
 import type { Store } from './store-port';
+import { WhatIfService, whatIfRouter } from './what-if'; // issue 9: what-if replay
 
 export interface FeatureOptions {
   store: Store;
@@ -30,6 +31,8 @@ export interface Features {
   rulesets: RulesetService;
   members: MemberService;
   audit: AuditService;
+  /** What-if replay of recent decisions through a draft (issue 9). */
+  whatIf: WhatIfService;
   mount(router: Router, auth: AuthGuards): void;
 }
 
@@ -40,6 +43,7 @@ export function createFeatures(options: FeatureOptions): Features {
   const rulesets = new RulesetService({ store, compiled, now });
   const members = new MemberService({ store, compiled, now });
   const audit = new AuditService(store);
+  const whatIf = new WhatIfService({ store, compiled, rulesets, now });
   return {
     store,
     compiled,
@@ -47,11 +51,13 @@ export function createFeatures(options: FeatureOptions): Features {
     rulesets,
     members,
     audit,
+    whatIf,
     mount(router, auth) {
       router.use(routingRouter(routing, auth));
       router.use(rulesetsRouter(rulesets, auth));
       router.use(membersRouter(members, auth));
       router.use(auditRouter(audit, auth));
+      router.use(whatIfRouter(whatIf, auth));
     },
   };
 }
