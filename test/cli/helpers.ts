@@ -31,7 +31,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LEAD_ROUTER_NO_BUILD: '1', ...env }, // built once by ensureBuilt()
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
