@@ -1,20 +1,22 @@
 /**
- * The what-if replay, pure: recorded decisions in, a comparison of the current ruleset and a draft out.
+ * The what-if replay, pure: recorded decisions in, a comparison of the active ruleset and a draft out.
  *
- * What is replayed, and the assumptions (documented in docs-cli-section.md):
+ * What is replayed, and the assumptions (listed in the answer's `assumptions` and in the README):
  * - Only the latest decision per lead counts. A lead rerouted (or re-decided under a newer version) in the window
  *   is replayed once, with the fields recorded by its latest decision, at that decision's time. Repeats are never
  *   stored (a repeat answers the stored decision), so they cannot be counted twice.
  * - Order: the kept decisions in the order they were made (createdAt, then decision id, which sorts by time).
- * - Both sides are REPLAYED from the same starting state: round-robin pointers at the top, weighted counters at
- *   zero, no daily counts, no open leads, no run-time availability overrides (ruleset flags only). Each lead is
- *   decided at its recorded time (working hours and daily caps follow the calendar) and applied, so pools evolve
- *   as they would have. The "current" side is the active version replayed, not the recorded owners: this way a
- *   difference is caused by the draft alone, never by the unknown state before the window. How many replayed
- *   current decisions equal the recorded ones is reported (`baselineMatchesRecorded`) so the approximation is visible.
+ * - Both sides start from the SAME state: the state at the window start as rebuilt by start-state.ts (pool
+ *   pointers and weighted currents, the first day's daily counts, open leads, run-time availability), or a fresh
+ *   state when none is given. Each lead is decided at its recorded time (working hours and daily caps follow the
+ *   calendar) and applied, so pools evolve as they would have; leads closed since are closed again at their
+ *   recorded close time; run-time availability follows what each recorded decision saw. The "current" side is the
+ *   active version replayed, not the recorded owners, so that a difference is caused by the draft alone; how many
+ *   replayed current decisions equal the recorded ones is reported (`baselineMatchesRecorded`).
  * - accountOwner targets use the account index as it is now (the lookup given by the caller) on both sides.
  */
-import { MemoryRoutingState, type AccountOwnerLookup, type CompiledRuleset, type DecisionResult, type Lead } from '../../core';
+import { MemoryRoutingState, type AccountOwnerLookup, type CompiledRuleset, type DecisionResult, type Lead, type MemoryStateSnapshot, type Trace } from '../../core';
+import { availabilitySeen, type LeadClose } from './start-state';
 
 export interface RecordedDecision {
   id: string;
@@ -23,6 +25,8 @@ export interface RecordedDecision {
   ruleId: string | null;
   lead: Record<string, unknown>;
   createdAt: string;
+  /** The recorded trace: the run-time availability it saw is applied before the lead is replayed. */
+  trace?: Trace;
 }
 
 export interface MemberShift {
@@ -82,6 +86,10 @@ export interface ReplayInput {
   draft: CompiledRuleset;
   accountOwnerByDomain?: AccountOwnerLookup;
   maxChanges?: number;
+  /** State at the window start (both sides start from a copy); fresh when omitted. */
+  start?: MemoryStateSnapshot;
+  /** Replayed leads closed since, closed again at `at` (oldest first). */
+  closes?: LeadClose[];
 }
 
 export const DEFAULT_RULE_LABEL = '(default)';
@@ -105,8 +113,10 @@ function bump(m: Map<string, number>, k: string): void {
 export function replayWhatIf(input: ReplayInput): WhatIfReport {
   const kept = latestPerLead(input.decisions);
   const maxChanges = input.maxChanges ?? 1000;
-  const currentState = new MemoryRoutingState();
-  const draftState = new MemoryRoutingState();
+  const currentState = new MemoryRoutingState(input.start);
+  const draftState = new MemoryRoutingState(input.start);
+  const closes = input.closes ?? [];
+  let nextClose = 0;
   const curOwners = new Map<string, number>();
   const draftOwners = new Map<string, number>();
   const curRules = new Map<string, number>();
@@ -119,6 +129,14 @@ export function replayWhatIf(input: ReplayInput): WhatIfReport {
   for (const rec of kept) {
     const lead = { ...rec.lead, Id: rec.leadId } as Lead;
     const at = new Date(rec.createdAt);
+    for (; nextClose < closes.length && closes[nextClose]!.at <= rec.createdAt; nextClose++) {
+      currentState.closeLead(closes[nextClose]!.leadId);
+      draftState.closeLead(closes[nextClose]!.leadId);
+    }
+    for (const [ownerId, available] of availabilitySeen(rec.trace)) {
+      currentState.setAvailability(ownerId, available);
+      draftState.setAvailability(ownerId, available);
+    }
     const c: DecisionResult = currentState.route(input.current, lead, at, input.accountOwnerByDomain);
     const d: DecisionResult = draftState.route(input.draft, lead, at, input.accountOwnerByDomain);
     if (c.ownerId === rec.ownerId) matchesRecorded++;

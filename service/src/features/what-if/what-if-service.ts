@@ -10,7 +10,9 @@ import { lowestIdAt } from '../routing/decision-id';
 import type { CompiledRulesetCache } from '../rulesets/compiled-cache';
 import type { RulesetService } from '../rulesets/ruleset-service';
 import type { Store } from '../store-port';
-import { replayWhatIf, type RecordedDecision, type WhatIfReport } from './replay';
+import type { DecisionRecord } from '../store-port';
+import { latestPerLead, replayWhatIf, type RecordedDecision, type WhatIfReport } from './replay';
+import { windowStartState } from './start-state';
 
 export const DEFAULT_DAYS = 7;
 export const MAX_DAYS = 90;
@@ -47,7 +49,9 @@ export interface WhatIfServiceOptions {
 export const ASSUMPTIONS = [
   'Only the latest decision per lead counts (a rerouted lead is replayed once, with its latest recorded fields).',
   'Leads are replayed in decision order, each at its recorded time.',
-  'Both the active version and the draft are replayed from the same fresh state (pointers at the top, no daily or open counts, no run-time availability overrides), so differences come from the draft alone.',
+  'Both the active version and the draft are replayed from the same state: the state at the window start as rebuilt from the store (weighted currents walked back from the stored ones through the recorded picks; round-robin pointers from the last decision before the window; the first day\'s daily counts minus the window\'s own; open leads of today minus the replayed leads still open), so differences come from the draft alone.',
+  'Leads closed since their decision are closed again at their recorded close time; leads opened before the window and closed inside it are taken as already closed (the store keeps no close history).',
+  'Run-time availability follows what the recorded decisions saw (members marked unavailable at run time); members no decision saw keep today\'s setting.',
   'accountOwner targets use the account index as it is now.',
   'Nothing is written: no decision, no counter, no owner.',
 ];
@@ -75,6 +79,7 @@ export class WhatIfService {
     const since = new Date(until.getTime() - days * DAY_MS);
 
     const decisions: RecordedDecision[] = [];
+    const records: DecisionRecord[] = [];
     let beforeId: string | undefined;
     let truncated = false;
     for (;;) {
@@ -91,7 +96,8 @@ export class WhatIfService {
           truncated = true;
           break;
         }
-        decisions.push({ id: d.id, leadId: d.leadId, ownerId: d.ownerId, ruleId: d.ruleId, lead: d.lead, createdAt: d.createdAt });
+        records.push(d);
+        decisions.push({ id: d.id, leadId: d.leadId, ownerId: d.ownerId, ruleId: d.ruleId, lead: d.lead, createdAt: d.createdAt, trace: d.trace });
       }
       if (truncated || page.length < PAGE) break;
       beforeId = page[page.length - 1]!.id;
@@ -104,7 +110,17 @@ export class WhatIfService {
       for (const domain of found) if (domain && !domains.has(domain)) domains.set(domain, await store.accountOwnerByDomain(domain));
     }
 
-    const report = replayWhatIf({ decisions, current, draft, accountOwnerByDomain: (d) => domains.get(d) ?? null });
+    // With a truncated read the replay starts at the oldest decision kept, so the state is rebuilt for that time.
+    const startAt = truncated && records.length > 0 ? new Date(records[records.length - 1]!.createdAt) : since;
+    const start = await windowStartState({ store, ruleset: name, window: records, replayed: latestPerLead(decisions), current, draft, since: startAt });
+    const report = replayWhatIf({
+      decisions,
+      current,
+      draft,
+      accountOwnerByDomain: (d) => domains.get(d) ?? null,
+      start: start.snapshot,
+      closes: start.closes,
+    });
     return {
       ruleset: name,
       currentVersion: version,
