@@ -91,12 +91,16 @@ export interface BatchInputFailure {
   permanent: boolean;
   /** The contact no longer exists (nothing to write any more; not an alert). */
   notFound: boolean;
+  /** The whole call's error when the input failed with its call (429 after retries, 5xx, network). */
+  error?: HubspotApiError;
 }
 
 /**
  * The outcome of `batchUpdateContacts` over any number of inputs (split into calls of <= 100): every input is
- * either in `results` (written) or in `failures`. Whole-call failures of a chunk that exhausted the client's
- * retries are thrown instead (HubspotRateLimitError / HubspotApiError), after earlier chunks were written.
+ * either in `results` (written) or in `failures`. A chunk whose call failed as a whole (429 after the client's
+ * retries, 5xx, network) reports each of its inputs as a retryable failure carrying `error`; after a rate-limit
+ * failure the remaining chunks are not tried (they fail with the same error). A 400 on a whole batch is halved
+ * until the bad inputs are alone, so one bad owner id does not block 99 good writes.
  */
 export interface BatchUpdateOutcome {
   results: HubspotContact[];
