@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startService } from '../../service/src/main';
+import { POSTGRES_MIGRATIONS } from '../../service/src/adapters/store/postgres/migrations';
 import { assertPostgresReachable, dropSchema, newTestSchema, schemaUrl } from '../store-contract/postgres-factory';
 import { ADMIN_TOKEN, CALLOUT_TOKEN, clientFor, sfId, spawnReplica, stopReplica, withSchema, type Replica } from './helpers';
 
@@ -93,8 +94,8 @@ describe('three replicas on one PostgreSQL database', () => {
   }, 60_000);
 
   test('started together, they migrated once', async () => {
-    const versions = await withSchema(schema, async (db) => (await db.query('SELECT version FROM schema_migrations')).rows);
-    expect(versions).toEqual([{ version: 1 }]);
+    const versions = await withSchema(schema, async (db) => (await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows);
+    expect(versions).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version })).sort((a, b) => a.version - b.version));
   });
 
   test('5,000 concurrent routes over 3 replicas: same per-member counts as one process, no lead decided twice, counters match', async () => {

@@ -4,6 +4,7 @@
  * one decision for one lead; migrations run once however many stores open a new schema at the same moment.
  */
 import { openPostgresStore, type PostgresStore } from '../../service/src/adapters/store';
+import { POSTGRES_MIGRATIONS } from '../../service/src/adapters/store/postgres/migrations';
 import { createDecisionIdGenerator } from '../../service/src/features/routing/decision-id';
 import type { DecisionRecord } from '../../service/src/features/store-port';
 import { assertPostgresReachable, dropSchema, newTestSchema, TEST_DATABASE_URL } from './postgres-factory';
@@ -51,8 +52,8 @@ afterEach(async () => {
 
 test('several stores opening a new schema at once migrate it once', async () => {
   const opened = await Promise.all(Array.from({ length: 4 }, () => open()));
-  const { rows } = await opened[0]!.pool.query('SELECT version FROM schema_migrations');
-  expect(rows).toEqual([{ version: 1 }]);
+  const { rows } = await opened[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
+  expect(rows).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version })).sort((a, b) => a.version - b.version));
 });
 
 test('writes deferred before a failing savepoint still commit; those inside it do not', async () => {

@@ -10,7 +10,7 @@
 import type { OwnerType, PoolState, Ruleset, Trace } from '../core';
 
 /** Where a decision came from. Simulations are never stored. */
-export type DecisionSource = 'callout' | 'batch' | 'cdc' | 'reroute' | 'manual';
+export type DecisionSource = 'callout' | 'batch' | 'cdc' | 'reroute' | 'manual' | 'hubspot';
 
 export interface RulesetSummary {
   name: string;
@@ -184,6 +184,52 @@ export interface AccountDomain {
   ownerId: string;
 }
 
+// ----- crm-sync (issue 6): HubSpot contact <-> Salesforce lead links and their audit events -----
+/** One person known to both CRMs (or to HubSpot only): what the owner sync compares and resolves. */
+export interface CrmLink {
+  /** HubSpot contact id. */
+  contactId: string;
+  /** The Salesforce Lead (18 characters) when the person is in Salesforce. */
+  leadId: string | null;
+  /** The lead id the router's decisions for this person carry (the Salesforce Lead id, or a synthetic one). */
+  routingLeadId: string;
+  email: string | null;
+  /** Last known OwnerId in Salesforce (18 characters). */
+  sfOwnerId: string | null;
+  /** When a person (not the router) last changed the owner in Salesforce (ISO). */
+  sfChangedAt: string | null;
+  /** Last known hubspot_owner_id. */
+  hsOwnerId: string | null;
+  /** When a person (not the router) last changed the owner in HubSpot (ISO). */
+  hsChangedAt: string | null;
+  /** The router's answer, a Salesforce user/queue id. */
+  ownerId: string | null;
+  decisionId: string | null;
+  updatedAt: string;
+}
+
+/** One audit event of the ownership sync: routed, linked, override, conflict (with its resolution), unmapped. */
+export interface CrmSyncEvent {
+  /** Sortable by time (decision-id style). */
+  id: string;
+  at: string;
+  kind: string;
+  contactId: string | null;
+  leadId: string | null;
+  decisionId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface CrmSyncEventFilter {
+  contactId?: string;
+  leadId?: string;
+  kind?: string;
+  /** Keyset paging: only events whose id is strictly smaller (older). */
+  beforeId?: string;
+  limit: number;
+}
+// ----- end crm-sync -----
+
 /** Reads, available on the store and inside a transaction. */
 export interface StoreReads {
   listRulesets(): Promise<RulesetSummary[]>;
@@ -217,6 +263,12 @@ export interface StoreReads {
   accountOwnerByDomain(domain: string): Promise<string | null>;
   getOutboxMessage(id: string): Promise<OutboxMessage | null>;
   listOutbox(filter: { status?: OutboxStatus; kind?: string; key?: string; limit: number }): Promise<OutboxMessage[]>;
+
+  // crm-sync (issue 6)
+  getCrmLink(contactId: string): Promise<CrmLink | null>;
+  getCrmLinkByLead(leadId: string): Promise<CrmLink | null>;
+  /** Newest first. */
+  listCrmSyncEvents(filter: CrmSyncEventFilter): Promise<CrmSyncEvent[]>;
 }
 
 /** Reads and writes inside one transaction. */
@@ -249,6 +301,12 @@ export interface StoreTx extends StoreReads {
 
   /** Runs `fn` so that a throw undoes only its own writes (a batch's bad lead), not the whole transaction. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
+
+  // crm-sync (issue 6)
+  upsertCrmLink(link: CrmLink): Promise<void>;
+  insertCrmSyncEvent(event: CrmSyncEvent): Promise<void>;
+  /** Records (kind, key) once: true the first time, false when it was recorded before (webhook delivery dedupe). */
+  claimInboxKey(kind: string, key: string, at: string): Promise<boolean>;
 }
 
 export interface Store extends StoreReads {

@@ -142,4 +142,48 @@ CREATE TABLE account_domains (
 CREATE INDEX account_domains_by_account ON account_domains (account_id);
 `,
   },
+  {
+    version: 3,
+    name: 'crm_sync',
+    sql: `
+-- Issue 6: a HubSpot contact and, when the person is in Salesforce, its Lead; what each side's owner was last
+-- seen as, when a person last changed it, and the router's answer.
+CREATE TABLE crm_links (
+  contact_id      TEXT PRIMARY KEY,
+  lead_id         TEXT,
+  routing_lead_id TEXT NOT NULL,
+  email           TEXT,
+  sf_owner_id     TEXT,
+  sf_changed_at   TEXT,
+  hs_owner_id     TEXT,
+  hs_changed_at   TEXT,
+  owner_id        TEXT,
+  decision_id     TEXT,
+  updated_at      TEXT NOT NULL
+);
+CREATE INDEX crm_links_by_lead ON crm_links (lead_id);
+
+-- The sync's audit trail: every override, conflict and its resolution (GET /v1/crm-sync/events).
+CREATE TABLE crm_sync_events (
+  id          TEXT COLLATE "C" PRIMARY KEY,
+  at          TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  contact_id  TEXT,
+  lead_id     TEXT,
+  decision_id TEXT,
+  detail      TEXT NOT NULL
+);
+CREATE INDEX crm_sync_events_by_contact ON crm_sync_events (contact_id, id);
+CREATE INDEX crm_sync_events_by_lead ON crm_sync_events (lead_id, id);
+CREATE INDEX crm_sync_events_by_kind ON crm_sync_events (kind, id);
+
+-- Deliveries seen (webhook dedupe keys): a key is recorded once, in the transaction that queues its work.
+CREATE TABLE inbox_keys (
+  kind       TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+);
+`,
+  },
 ];

@@ -18,6 +18,9 @@ import pg, { type QueryResultRow } from 'pg';
 import type { PoolState, Ruleset } from '../../../core';
 import type {
   AccountDomain,
+  CrmLink,
+  CrmSyncEvent,
+  CrmSyncEventFilter,
   AvailabilityOverride,
   DailyCount,
   DecisionFilter,
@@ -37,6 +40,8 @@ import type {
 } from '../../../features/store-port';
 import { dailyKey } from '../../../features/store-port';
 import { LOCK_MANY_SQL, LOCK_ONE_SQL, LOCK_SPACE, poolLockKey } from './locks';
+import { CRM_SQL, crmEventsSql } from './crm-sync-sql'; // crm-sync (issue 6)
+import { crmEventFromRow, crmLinkFromRow, crmLinkParams } from '../sqlite/crm-sync-ops';
 import {
   availabilityFromRow,
   checkpointFromRow,
@@ -532,6 +537,30 @@ export class PgOps implements StoreTx {
   async deleteAccountDomains(accountId: string): Promise<void> {
     await this.write('deleteAccountDomains', [accountId]);
   }
+  // ----- crm-sync (issue 6): SQL in crm-sync-sql.ts -----
+  async getCrmLink(contactId: string): Promise<CrmLink | null> {
+    const r = (await this.exec(CRM_SQL.get, [contactId], 'lr_crm_get')).rows[0];
+    return r ? crmLinkFromRow(r) : null;
+  }
+  async getCrmLinkByLead(leadId: string): Promise<CrmLink | null> {
+    const r = (await this.exec(CRM_SQL.byLead, [leadId], 'lr_crm_by_lead')).rows[0];
+    return r ? crmLinkFromRow(r) : null;
+  }
+  async listCrmSyncEvents(f: CrmSyncEventFilter): Promise<CrmSyncEvent[]> {
+    const { sql, args } = crmEventsSql(f);
+    return (await this.exec(sql, args)).rows.map(crmEventFromRow);
+  }
+  async upsertCrmLink(link: CrmLink): Promise<void> {
+    await this.exec(CRM_SQL.upsert, crmLinkParams(link), 'lr_crm_upsert');
+  }
+  async insertCrmSyncEvent(e: CrmSyncEvent): Promise<void> {
+    await this.exec(CRM_SQL.insertEvent, [e.id, e.at, e.kind, e.contactId, e.leadId, e.decisionId, JSON.stringify(e.detail)], 'lr_crm_event');
+  }
+  async claimInboxKey(kind: string, key: string, at: string): Promise<boolean> {
+    return ((await this.exec(CRM_SQL.claimKey, [kind, key, at], 'lr_crm_claim_key')).rowCount ?? 0) > 0;
+  }
+  // ----- end crm-sync -----
+
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {
     const name = `sp_${++this.savepointSeq}`;
     // SAVEPOINT travels with the next statement; the writes of the body go out before RELEASE, so a failing

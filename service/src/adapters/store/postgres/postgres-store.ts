@@ -77,6 +77,9 @@ const READ_METHODS = [
   'accountOwnerByDomain',
   'getOutboxMessage',
   'listOutbox',
+  'getCrmLink', // crm-sync (issue 6)
+  'getCrmLinkByLead',
+  'listCrmSyncEvents',
 ] as const satisfies ReadonlyArray<keyof StoreReads>;
 
 class PostgresStoreImpl {
