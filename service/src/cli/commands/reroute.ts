@@ -17,6 +17,7 @@ import { RouterClient, ROUTER_OPTIONS_HELP, routerOptions } from '../api-client'
 import { CommandFailed, EXIT, intOption, parseCommandArgs, UsageError, type Command } from '../io';
 import { Progress } from '../progress';
 import { salesforceFromEnv } from '../salesforce';
+import { checkWhere } from '../soql-where';
 
 interface BatchEntry {
   index: number;
@@ -195,6 +196,8 @@ Example:
     }
     const where = values.where as string | undefined;
     if (!where || where.trim() === '') throw new UsageError('--where "<SOQL condition>" is required');
+    const problem = checkWhere(where);
+    if (problem) throw new UsageError(`--where is not a SOQL condition: ${problem}`);
     const ruleset = (values.ruleset as string | undefined) ?? ctx.env.LEAD_ROUTER_RULESET ?? 'default';
     if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(ruleset)) throw new UsageError(`"${ruleset}" is not a ruleset name`);
     const batchSize = intOption(values['batch-size'], 'batch-size', 200, 1, 200);

@@ -65,14 +65,15 @@ export class WhatIfService {
 
   async run(name: string, req: WhatIfRequest): Promise<WhatIfAnswer> {
     const { store } = this.options;
-    // Validated like a PUT (400 with every problem); the name in the URL wins.
-    const draftRuleset = this.options.rulesets.validate(req.draft, name);
-    const draft = compileRuleset(draftRuleset, 0);
+    // An unknown ruleset is a 404 whatever the draft; then the draft is validated like a PUT (400 with every
+    // problem; the name in the URL wins).
     const version = await store.getActiveVersion(name);
     const current = version === null ? null : await this.options.compiled.get(store, name, version);
     if (version === null || !current) {
       throw new NotFoundError(`No active ruleset named "${name}"`, [{ path: 'name', message: `unknown ruleset ${name}` }], 'ruleset_not_found');
     }
+    const draftRuleset = this.options.rulesets.validate(req.draft, name);
+    const draft = compileRuleset(draftRuleset, 0);
     const days = req.days ?? DEFAULT_DAYS;
     const limit = req.limit ?? DEFAULT_LIMIT;
     const until = this.now();
