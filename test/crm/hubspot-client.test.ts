@@ -265,6 +265,21 @@ describe('rate limits', () => {
     expect((await hs.getContact(id!))?.id).toBe(id);
   });
 
+  it.each(['interval', 'daily-secondly'] as const)(
+    'paces its own calls inside the announced burst budget: no 429 from a burst of reads (%s headers)',
+    async (headers) => {
+      const ids = seedContacts(24);
+      await control('PUT', '/rate-limit', { burstPolicy: 'SECONDLY', secondly: 10, headers });
+      const hs = client();
+      const started = Date.now();
+      const got = await Promise.all(ids.map((id) => hs.getContact(id)));
+      expect(got.map((c) => c?.id)).toEqual(ids);
+      expect(hubspotCalls('/objects/contacts/').filter((c) => c.status === 429)).toEqual([]);
+      // 9 a second (10% headroom): 24 calls need at least two more windows.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    },
+  );
+
   it('reads the rate-limit headers of every answer', async () => {
     await client().listOwners();
     const hs = client();

@@ -189,6 +189,11 @@ export interface HubspotClientOptions {
   rateLimitMaxMs?: number;
   /** Minutes east of UTC where HubSpot's daily window starts (the portal's time zone). Default 0. */
   dailyResetUtcOffsetMinutes?: number;
+  /**
+   * Share of the announced burst budget (X-HubSpot-RateLimit-Max / -Secondly) this client leaves unused for the
+   * portal's other apps; it paces its own calls to the rest (default 0.1). 1 - headroom must stay > 0.
+   */
+  burstHeadroom?: number;
   /** Inputs per batch call (default and maximum 100). */
   maxBatchInputs?: number;
   logger?: { warn(obj: object, msg: string): void; debug?(obj: object, msg: string): void };
