@@ -263,6 +263,35 @@ it.each(['fail-batch', 'partial'] as const)(
   },
 );
 
+it('network failures are retried with back-off and written once HubSpot answers; too many attempts dead-letter', async () => {
+  const { owners, contactIds } = seed(20);
+  const [a, b] = [contactIds.slice(0, 10), contactIds.slice(10)];
+  await enqueue(a.map((c) => ({ contactId: c, ownerId: owners[0]!.id })));
+  // Nothing listens on port 9 of 127.0.0.1: every call fails without an answer.
+  const down = createHubspotClient({ accessToken: DEFAULT_HUBSPOT_TOKEN, baseUrl: 'http://127.0.0.1:9/hubspot', timeoutMs: 500 });
+  const w1 = worker({ client: down, backoff: { baseMs: 20, maxMs: 60, maxAttempts: 100 } });
+  w1.start();
+  await until(async () => (await rows()).every((r) => r.attempts >= 3), 10_000, 'three failed attempts');
+  await w1.stop();
+  for (const r of await rows()) expect(r).toMatchObject({ status: 'pending', lastError: expect.stringContaining('failed') });
+  // HubSpot is back (a restarted process, say): the same rows are written.
+  const w2 = worker();
+  w2.start();
+  await until(() => settled());
+  await w2.whenIdle();
+  await w2.stop();
+  for (const c of a) expect(ownerOf(c)).toBe(owners[0]!.id);
+  // A write that never gets through is given up after maxAttempts, with the error.
+  await enqueue(b.map((c) => ({ contactId: c, ownerId: owners[1]!.id })));
+  const w3 = worker({ client: down, backoff: { baseMs: 10, maxMs: 20, maxAttempts: 2 } });
+  w3.start();
+  await until(() => settled(), 10_000, 'dead-lettered');
+  await w3.whenIdle();
+  const dead = (await rows()).filter((r) => r.status === 'dead');
+  expect(dead.map((r) => r.key).sort()).toEqual([...b].sort());
+  expect(dead[0]!.lastError).toMatch(/failed: .*\(after 2 attempts\)/);
+});
+
 describe.each([sqliteFactory, postgresFactory])('two replicas on one $name store', (factory) => {
   let shared: StoreHandle;
   beforeEach(async () => {
