@@ -78,6 +78,18 @@ it('names the field and the side of every problem on both CRMs', async () => {
   expect(text).toContain('[hubspot] lead_score_x: HubSpot contact property "lead_score_x" does not exist');
 });
 
+it('takes the settings shape {hubspot, salesforce} as a two-way mapping', async () => {
+  const problems = await validateStartup({
+    hubspot: hubspot(),
+    salesforce: salesforce(),
+    mapping: [
+      { hubspot: 'email', salesforce: 'Email' },
+      { hubspot: 'hs_object_id', salesforce: 'Name' },
+    ],
+  });
+  expect(problems.map((p) => `${p.side} ${p.field} ${p.kind}`)).toEqual(['hubspot hs_object_id not_writable', 'salesforce Lead.Name not_writable']);
+});
+
 it('refuses a userId configured as hubspot_owner_id, naming the owner', async () => {
   const { owners } = emu.hubspot.seed({ owners: [{ email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' }, { email: 'bob@example.com' }] });
   const ada = owners[0]!;

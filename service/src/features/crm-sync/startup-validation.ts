@@ -22,6 +22,13 @@ export interface FieldMapping {
   direction: SyncDirection | (string & {});
 }
 
+/** The settings' shape (`CRM_SYNC_CONFIG` fieldMapping: `{hubspot, salesforce}`); no direction means both ways. */
+export interface ShortFieldMapping {
+  hubspot: string;
+  salesforce: string;
+  direction?: string;
+}
+
 export type CrmSide = 'hubspot' | 'salesforce';
 
 export interface StartupProblem {
@@ -47,7 +54,8 @@ interface DescribeField {
 export interface StartupValidationInput {
   hubspot: HubspotClient;
   salesforce: SalesforceDescribeSource;
-  mapping: readonly FieldMapping[];
+  /** Either shape; without a direction a field is read and written on both sides. */
+  mapping: ReadonlyArray<FieldMapping | ShortFieldMapping>;
   /** The Salesforce object the HubSpot contacts sync with (default Lead). */
   salesforceObject?: string;
   /** The sync creates Salesforce records: written fields must be createable too (default true). */
@@ -67,6 +75,11 @@ export function normaliseDirection(direction: string): SyncDirection | null {
   if (['hubspot_to_salesforce', 'to_salesforce', 'hs_to_sf', 'inbound'].includes(d)) return 'hubspot_to_salesforce';
   if (['salesforce_to_hubspot', 'to_hubspot', 'sf_to_hs', 'outbound'].includes(d)) return 'salesforce_to_hubspot';
   return null;
+}
+
+export function toFieldMapping(m: FieldMapping | ShortFieldMapping): FieldMapping {
+  if ('hubspotProperty' in m) return m;
+  return { hubspotProperty: m.hubspot, salesforceField: m.salesforce, direction: m.direction ?? 'both' };
 }
 
 export async function validateStartup(input: StartupValidationInput): Promise<StartupProblem[]> {
@@ -113,7 +126,7 @@ export async function validateStartup(input: StartupValidationInput): Promise<St
     }
   };
 
-  for (const m of input.mapping) {
+  for (const m of input.mapping.map(toFieldMapping)) {
     const direction = normaliseDirection(String(m.direction ?? ''));
     const pair = `mapping ${m.hubspotProperty} <-> ${m.salesforceField}`;
     if (!direction) {
