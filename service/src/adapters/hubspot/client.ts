@@ -268,15 +268,18 @@ export class HubspotRestClient implements HubspotClient {
       if (this.dailyUntil > now) throw this.dailyError(what, null);
       if (this.gateUntil > now) await sleep(this.gateUntil - now);
       const slot = await this.pace();
+      // A call that waited may find the day's budget gone meanwhile: no call at all then.
+      if (this.dailyUntil > this.now()) {
+        this.release(slot);
+        throw this.dailyError(what, null);
+      }
       calls++;
       let a: Omit<Answer, 'calls'>;
       try {
         a = await this.once(method, path, opts, what);
       } finally {
-        if (slot) slot.at = this.now();
         this.answered = true;
-        this.probe?.resolve();
-        this.probe = null;
+        this.release(slot);
       }
       if (a.status !== 429) {
         if (a.status >= 200 && a.status < 300) return { ...a, calls };
@@ -340,6 +343,13 @@ export class HubspotRestClient implements HubspotClient {
       const oldest = Math.min(...this.sent.map((x) => x.at));
       await sleep(Number.isFinite(oldest) ? Math.max(1, oldest + budget.windowMs - now + 1) : 5);
     }
+  }
+
+  /** The call is over: its slot counts from now, and calls waiting for the first answer may go. */
+  private release(slot: { at: number } | null): void {
+    if (slot) slot.at = this.now();
+    this.probe?.resolve();
+    this.probe = null;
   }
 
   private burstBudget(): { max: number; windowMs: number } | null {
