@@ -1,9 +1,11 @@
 /**
  * The rule editor: pick a ruleset and a version, edit a draft of it (rules in order, nested conditions, targets,
  * pools, default, or the raw JSON), validate it on the service (errors listed by path), simulate it, save it as a
- * new version (optionally active), activate or roll back a version, and compare two versions. Child components
+ * new version (optionally active), activate or roll back a version, and compare two versions. Before saving, the
+ * What-if tab replays recent decisions through the draft; its one-line summary stays next to the save buttons
+ * until the draft changes. Child components
  * edit pieces of the draft and send the new piece up; this component owns the draft and every Apex call but the
- * simulation's and the diff's. Every Apex error becomes a toast through reduceErrors.
+ * simulation's, the diff's and the what-if's. Every Apex error becomes a toast through reduceErrors.
  */
 import { LightningElement } from 'lwc';
 import listRulesets from '@salesforce/apex/RoutingRuleEditorController.listRulesets';
@@ -32,6 +34,8 @@ export default class RoutingRuleEditor extends LightningElement {
     jsonError = null;
     validation = null;
     isBusy = false;
+    /** The what-if summary of the current draft (cleared when the draft changes). */
+    whatIfSummary = null;
 
     connectedCallback() {
         this.loadRulesets();
@@ -151,6 +155,7 @@ export default class RoutingRuleEditor extends LightningElement {
 
     setDraft(draft) {
         this.draft = draft;
+        this.whatIfSummary = null;
         this.jsonText = pretty(draft);
         this.jsonError = null;
     }
@@ -193,6 +198,10 @@ export default class RoutingRuleEditor extends LightningElement {
         } catch (e) {
             this.jsonError = `The JSON is not valid: ${e.message}`;
         }
+    }
+
+    handleWhatIf(event) {
+        this.whatIfSummary = event.detail.summary;
     }
 
     // ---- service actions ----

@@ -8,6 +8,7 @@ import saveRuleset from '@salesforce/apex/RoutingRuleEditorController.saveRulese
 import activateVersion from '@salesforce/apex/RoutingRuleEditorController.activateVersion';
 import simulate from '@salesforce/apex/RoutingRuleEditorController.simulate';
 import leadsForSimulation from '@salesforce/apex/RoutingRuleEditorController.leadsForSimulation';
+import whatIf from '@salesforce/apex/RoutingRuleEditorController.whatIf';
 import { getListUi } from 'lightning/uiListApi';
 
 const RULESETS = require('./data/rulesets.json');
@@ -16,6 +17,8 @@ const VERSION_3 = require('./data/version3.json');
 const VERSION_4 = require('./data/version4.json');
 const VALIDATE_400 = require('./data/validate400.json');
 const SIMULATE = require('./data/simulate.json');
+/** A real answer of POST /v1/rulesets/inbound/what-if (the 12-lead fixture of test/what-if). */
+const WHAT_IF = require('../../routingRuleEditorWhatIf/__tests__/data/whatIf.json');
 
 jest.mock('@salesforce/apex/RoutingRuleEditorController.listRulesets', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/RoutingRuleEditorController.listVersions', () => ({ default: jest.fn() }), { virtual: true });
@@ -25,6 +28,7 @@ jest.mock('@salesforce/apex/RoutingRuleEditorController.saveRuleset', () => ({ d
 jest.mock('@salesforce/apex/RoutingRuleEditorController.activateVersion', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/RoutingRuleEditorController.simulate', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/RoutingRuleEditorController.leadsForSimulation', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex/RoutingRuleEditorController.whatIf', () => ({ default: jest.fn() }), { virtual: true });
 
 /** What RoutingRuleEditorController returns for the service's 400 body (invalidOrThrow). */
 const INVALID_ANSWER = {
@@ -470,5 +474,28 @@ describe('c-routing-rule-editor', () => {
         await settle();
         expect(element.shadowRoot.querySelector('.json-error')).toBeNull();
         expect(digAll(element, 'c-rule-editor-rule-list', 'c-rule-editor-rule')).toHaveLength(0);
+    });
+    it('runs a what-if on the edited draft before save and shows its summary by the save buttons until the draft changes', async () => {
+        const { element } = await mountWithInbound();
+        expect(element.shadowRoot.querySelector('.what-if-summary')).toBeNull();
+        const rules = digAll(element, 'c-rule-editor-rule-list', 'c-rule-editor-rule');
+        rules[0].shadowRoot.querySelector('lightning-button-icon.move-down').click();
+        await settle();
+        const edited = draftOf(element);
+
+        whatIf.mockResolvedValue({ ...WHAT_IF, valid: true });
+        const panel = element.shadowRoot.querySelector('c-routing-rule-editor-what-if');
+        expect(panel.rulesetName).toBe('inbound');
+        panel.shadowRoot.querySelector('lightning-button.run').click();
+        await settle();
+        expect(whatIf).toHaveBeenCalledWith({ name: 'inbound', draftJson: JSON.stringify(edited), days: 7 });
+        expect(element.shadowRoot.querySelector('.what-if-summary').textContent).toBe('What-if over the last 7 days: 7 of 12 leads would change owner.');
+        expect(saveRuleset).not.toHaveBeenCalled();
+
+        // Editing the draft again makes the summary stale: it goes away.
+        const moved = digAll(element, 'c-rule-editor-rule-list', 'c-rule-editor-rule');
+        moved[1].shadowRoot.querySelector('lightning-button-icon.move-up').click();
+        await settle();
+        expect(element.shadowRoot.querySelector('.what-if-summary')).toBeNull();
     });
 });
