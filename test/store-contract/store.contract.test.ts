@@ -234,6 +234,22 @@ describe.each(STORE_FACTORIES)('store contract: $name', (factory) => {
       expect(await again.getDecision(d.id)).toEqual(d);
       expect((await again.getPoolState('inbound', 'p'))?.lastOwnerId).toBe(U2);
     });
+
+    test('the round-robin list position (lastIndex) is kept across a reopen, and absent when never set', async () => {
+      await store.transaction(async (tx) => {
+        await tx.savePoolState('inbound', 'p', { lastOwnerId: U2, currents: {}, lastIndex: 4 }, iso(T0));
+        await tx.savePoolState('inbound', 'q', { lastOwnerId: U1, currents: {} }, iso(T0));
+      });
+      await store.close();
+      const again = await h.reopen();
+      expect(await again.getPoolState('inbound', 'p')).toEqual({ lastOwnerId: U2, currents: {}, lastIndex: 4 });
+      expect(await again.getPoolState('inbound', 'q')).toEqual({ lastOwnerId: U1, currents: {} });
+      const facts = await again.transaction((tx) =>
+        tx.routingFacts({ ruleset: 'inbound', pools: [{ poolId: 'p', dayKey: '2026-11-27', memberIds: [U1, U2] }], ownerIds: [], domains: [] }),
+      );
+      expect(facts.poolStates.get('p')).toEqual({ lastOwnerId: U2, currents: {}, lastIndex: 4 });
+      expect((await again.listPoolStates('inbound')).get('p')?.lastIndex).toBe(4);
+    });
   });
 
   describe('idempotency lookup', () => {

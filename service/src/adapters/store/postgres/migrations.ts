@@ -143,6 +143,13 @@ CREATE INDEX account_domains_by_account ON account_domains (account_id);
 `,
   },
   {
+    version: 2,
+    name: 'pool_state_last_index',
+    // round_robin keeps the list position of the last-assigned member, so the turn survives that member's removal
+    // from the pool across restarts (core/types.ts PoolState.lastIndex).
+    sql: `ALTER TABLE pool_state ADD COLUMN last_index INTEGER;`,
+  },
+  {
     version: 3,
     name: 'crm_sync',
     sql: `

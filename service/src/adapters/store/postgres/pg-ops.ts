@@ -86,23 +86,23 @@ const SQL = {
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
   timeline: 'SELECT * FROM decision_timeline WHERE decision_id = $1 ORDER BY at, seq',
 
-  poolState: 'SELECT last_owner_id, currents FROM pool_state WHERE ruleset = $1 AND pool_id = $2',
-  poolStates: 'SELECT pool_id, last_owner_id, currents FROM pool_state WHERE ruleset = $1',
-  savePoolState: `INSERT INTO pool_state (ruleset, pool_id, last_owner_id, currents, updated_at) VALUES ($1, $2, $3, $4, $5)
+  poolState: 'SELECT last_owner_id, currents, last_index FROM pool_state WHERE ruleset = $1 AND pool_id = $2',
+  poolStates: 'SELECT pool_id, last_owner_id, currents, last_index FROM pool_state WHERE ruleset = $1',
+  savePoolState: `INSERT INTO pool_state (ruleset, pool_id, last_owner_id, currents, updated_at, last_index) VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (ruleset, pool_id) DO UPDATE SET last_owner_id = EXCLUDED.last_owner_id,
-      currents = EXCLUDED.currents, updated_at = EXCLUDED.updated_at`,
+      currents = EXCLUDED.currents, updated_at = EXCLUDED.updated_at, last_index = EXCLUDED.last_index`,
   dailyCounts: 'SELECT owner_id, count FROM daily_counts WHERE ruleset = $1 AND pool_id = $2 AND day_key = $3 ORDER BY owner_id COLLATE "C"',
   incrementDaily: `INSERT INTO daily_counts (ruleset, pool_id, day_key, owner_id, count) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (ruleset, pool_id, day_key, owner_id) DO UPDATE SET count = daily_counts.count + EXCLUDED.count`,
   /** Every fact of one decision in one round trip: kind, key, value. */
-  facts: `SELECT 'pool' AS kind, pool_id AS k, last_owner_id AS a, currents AS b FROM pool_state
+  facts: `SELECT 'pool' AS kind, pool_id AS k, last_owner_id AS a, currents AS b, last_index AS c FROM pool_state
       WHERE ruleset = $1 AND pool_id = ANY($2::text[])
-    UNION ALL SELECT 'daily', d.pool_id || chr(1) || d.owner_id, d.count::text, NULL FROM daily_counts d
+    UNION ALL SELECT 'daily', d.pool_id || chr(1) || d.owner_id, d.count::text, NULL, NULL FROM daily_counts d
       JOIN unnest($2::text[], $3::text[]) AS p(pool_id, day_key) ON d.pool_id = p.pool_id AND d.day_key = p.day_key
       WHERE d.ruleset = $1
-    UNION ALL SELECT 'open', owner_id, open_count::text, NULL FROM owner_open_counts WHERE owner_id = ANY($4::text[])
-    UNION ALL SELECT 'avail', owner_id, available::text, NULL FROM member_availability WHERE owner_id = ANY($4::text[])
-    UNION ALL SELECT 'account', domain, owner_id, NULL FROM account_domains WHERE domain = ANY($5::text[])`,
+    UNION ALL SELECT 'open', owner_id, open_count::text, NULL, NULL FROM owner_open_counts WHERE owner_id = ANY($4::text[])
+    UNION ALL SELECT 'avail', owner_id, available::text, NULL, NULL FROM member_availability WHERE owner_id = ANY($4::text[])
+    UNION ALL SELECT 'account', domain, owner_id, NULL, NULL FROM account_domains WHERE domain = ANY($5::text[])`,
   openCounts: 'SELECT owner_id, open_count FROM owner_open_counts WHERE owner_id = ANY($1::text[])',
   leadOwner: 'SELECT * FROM lead_owners WHERE lead_id = $1',
   upsertLeadOwner: `INSERT INTO lead_owners (lead_id, owner_id, open, updated_at) VALUES ($1, $2, $3, $4)
@@ -386,7 +386,7 @@ export class PgOps implements StoreTx {
       const k = String(r.k);
       switch (r.kind) {
         case 'pool':
-          facts.poolStates.set(k, poolStateFromRow({ last_owner_id: r.a, currents: r.b }));
+          facts.poolStates.set(k, poolStateFromRow({ last_owner_id: r.a, currents: r.b, last_index: r.c }));
           break;
         case 'daily': {
           const cut = k.indexOf('\u0001');
@@ -500,7 +500,7 @@ export class PgOps implements StoreTx {
     ]);
   }
   async savePoolState(ruleset: string, poolId: string, state: PoolState, at: string): Promise<void> {
-    await this.write('savePoolState', [ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at]);
+    await this.write('savePoolState', [ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at, state.lastIndex ?? null]);
   }
   async incrementDailyCount(ruleset: string, poolId: string, ownerId: string, dayKey: string, by: number): Promise<void> {
     await this.write('incrementDaily', [ruleset, poolId, dayKey, ownerId, by]);

@@ -82,7 +82,9 @@ export function summaryFromRow(r: Row): RulesetSummary {
 }
 
 export function poolStateFromRow(r: Row): PoolState {
-  return { lastOwnerId: strOrNull(r.last_owner_id), currents: JSON.parse(str(r.currents)) as Record<string, number> };
+  const state: PoolState = { lastOwnerId: strOrNull(r.last_owner_id), currents: JSON.parse(str(r.currents)) as Record<string, number> };
+  if (r.last_index !== null && r.last_index !== undefined) state.lastIndex = Number(r.last_index);
+  return state;
 }
 
 export function availabilityFromRow(r: Row): AvailabilityOverride {

@@ -117,7 +117,9 @@ function summaryFromRow(r: Row): RulesetSummary {
 }
 
 function poolStateFromRow(r: Row): PoolState {
-  return { lastOwnerId: strOrNull(r.last_owner_id), currents: JSON.parse(str(r.currents)) as Record<string, number> };
+  const state: PoolState = { lastOwnerId: strOrNull(r.last_owner_id), currents: JSON.parse(str(r.currents)) as Record<string, number> };
+  if (r.last_index !== null && r.last_index !== undefined) state.lastIndex = Number(r.last_index);
+  return state;
 }
 
 export function applyMigrations(db: Db, migrations: Migration[] = SQLITE_MIGRATIONS): number[] {
@@ -185,12 +187,12 @@ function prepareStatements(db: Db) {
          CASE step WHEN 'committed_in_crm' THEN 0 WHEN 'received' THEN 1 WHEN 'decided' THEN 2 ELSE 3 END, step`,
     ),
 
-    poolState: p('SELECT last_owner_id, currents FROM pool_state WHERE ruleset = ? AND pool_id = ?'),
-    poolStates: p('SELECT pool_id, last_owner_id, currents FROM pool_state WHERE ruleset = ?'),
+    poolState: p('SELECT last_owner_id, currents, last_index FROM pool_state WHERE ruleset = ? AND pool_id = ?'),
+    poolStates: p('SELECT pool_id, last_owner_id, currents, last_index FROM pool_state WHERE ruleset = ?'),
     savePoolState: p(
-      `INSERT INTO pool_state (ruleset, pool_id, last_owner_id, currents, updated_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO pool_state (ruleset, pool_id, last_owner_id, currents, updated_at, last_index) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (ruleset, pool_id) DO UPDATE SET last_owner_id = excluded.last_owner_id,
-         currents = excluded.currents, updated_at = excluded.updated_at`,
+         currents = excluded.currents, updated_at = excluded.updated_at, last_index = excluded.last_index`,
     ),
     dailyCounts: p('SELECT owner_id, count FROM daily_counts WHERE ruleset = ? AND pool_id = ? AND day_key = ?'),
     incrementDaily: p(
@@ -508,7 +510,7 @@ class SqliteOps implements StoreTx {
     }
   }
   async savePoolState(ruleset: string, poolId: string, state: PoolState, at: string): Promise<void> {
-    this.s.savePoolState.run(ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at);
+    this.s.savePoolState.run(ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at, state.lastIndex ?? null);
   }
   async incrementDailyCount(ruleset: string, poolId: string, ownerId: string, dayKey: string, by: number): Promise<void> {
     this.s.incrementDaily.run(ruleset, poolId, dayKey, ownerId, by);
