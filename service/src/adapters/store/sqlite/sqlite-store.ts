@@ -45,6 +45,7 @@ import type {
 import { dailyKey } from '../../../features/store-port';
 import { AsyncMutex } from '../mutex';
 import { startCheckpointer, type Checkpointer } from './checkpointer';
+import { FactsCache, clonePoolState } from './facts-cache';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations';
 import { SqliteCrmSyncOps } from './crm-sync-ops'; // crm-sync (issue 6)
 
@@ -187,6 +188,14 @@ function prepareStatements(db: Db) {
          CASE step WHEN 'committed_in_crm' THEN 0 WHEN 'received' THEN 1 WHEN 'decided' THEN 2 ELSE 3 END, step`,
     ),
 
+    dataVersion: p('PRAGMA data_version').pluck(),
+    // Transaction control, prepared once: db.exec parses its SQL on every call, several times per decision.
+    begin: p('BEGIN IMMEDIATE'),
+    commit: p('COMMIT'),
+    rollback: p('ROLLBACK'),
+    savepoint: p('SAVEPOINT group_member'),
+    release: p('RELEASE group_member'),
+    rollbackTo: p('ROLLBACK TO group_member'),
     poolState: p('SELECT last_owner_id, currents, last_index FROM pool_state WHERE ruleset = ? AND pool_id = ?'),
     poolStates: p('SELECT pool_id, last_owner_id, currents, last_index FROM pool_state WHERE ruleset = ?'),
     savePoolState: p(
@@ -274,12 +283,19 @@ type Statements = ReturnType<typeof prepareStatements>;
 /** The port's reads and writes, run synchronously on the connection; callers serialise (see SqliteStore). */
 class SqliteOps implements StoreTx {
   private readonly listCache = new Map<string, Database.Statement>();
+  /** Routing facts between decisions (see facts-cache.ts for why it stays correct). */
+  readonly facts = new FactsCache();
   private savepointSeq = 0;
 
   constructor(
     private readonly db: Db,
-    private readonly s: Statements,
+    readonly s: Statements,
   ) {}
+
+  /** Under the write lock, first thing in a transaction group: another connection's commit drops the cache. */
+  beginGroup(): void {
+    this.facts.checkDataVersion(Number(this.s.dataVersion.get()));
+  }
 
   // ----- crm-sync (issue 6): crm-sync-ops.ts -----
   private crmOps: SqliteCrmSyncOps | null = null;
@@ -384,6 +400,9 @@ class SqliteOps implements StoreTx {
   }
 
   async routingFacts(q: RoutingFactsQuery): Promise<RoutingFacts> {
+    // Also checked here, for reads outside a transaction group (one prepared pragma step).
+    this.beginGroup();
+    const cache = this.facts;
     const facts: RoutingFacts = {
       poolStates: new Map(),
       dailyCounts: new Map(),
@@ -392,16 +411,41 @@ class SqliteOps implements StoreTx {
       accountOwners: new Map(),
     };
     for (const pool of q.pools) {
-      const st = this.s.poolState.get(q.ruleset, pool.poolId) as Row | undefined;
-      if (st) facts.poolStates.set(pool.poolId, poolStateFromRow(st));
-      for (const r of this.s.dailyCounts.all(q.ruleset, pool.poolId, pool.dayKey) as Row[]) {
-        facts.dailyCounts.set(dailyKey(pool.poolId, str(r.owner_id)), Number(r.count));
+      const poolKey = FactsCache.poolKey(q.ruleset, pool.poolId);
+      let state = cache.pools.get(poolKey);
+      if (state === undefined) {
+        const st = this.s.poolState.get(q.ruleset, pool.poolId) as Row | undefined;
+        state = st ? poolStateFromRow(st) : null;
+        cache.pools.set(poolKey, state);
       }
+      if (state) facts.poolStates.set(pool.poolId, clonePoolState(state));
+      const dayKey = FactsCache.dailyKey(q.ruleset, pool.poolId, pool.dayKey);
+      let counts = cache.daily.get(dayKey);
+      if (!counts) {
+        counts = new Map();
+        for (const r of this.s.dailyCounts.all(q.ruleset, pool.poolId, pool.dayKey) as Row[]) counts.set(str(r.owner_id), Number(r.count));
+        cache.setDaily(dayKey, counts);
+      }
+      for (const [owner, n] of counts) facts.dailyCounts.set(dailyKey(pool.poolId, owner), n);
     }
     if (q.ownerIds.length > 0) {
-      const ids = JSON.stringify(q.ownerIds);
-      for (const r of this.s.openCounts.all(ids) as Row[]) facts.openLeads.set(str(r.owner_id), Number(r.open_count));
-      for (const r of this.s.availabilityIn.all(ids) as Row[]) facts.availability.set(str(r.owner_id), r.available === 1);
+      const missingOpen = q.ownerIds.filter((o) => !cache.open.has(o));
+      if (missingOpen.length > 0) {
+        for (const o of missingOpen) cache.open.set(o, 0);
+        for (const r of this.s.openCounts.all(JSON.stringify(missingOpen)) as Row[]) cache.open.set(str(r.owner_id), Number(r.open_count));
+      }
+      const missingAvailability = q.ownerIds.filter((o) => !cache.availability.has(o));
+      if (missingAvailability.length > 0) {
+        for (const o of missingAvailability) cache.availability.set(o, null);
+        for (const r of this.s.availabilityIn.all(JSON.stringify(missingAvailability)) as Row[]) {
+          cache.availability.set(str(r.owner_id), r.available === 1);
+        }
+      }
+      for (const o of q.ownerIds) {
+        facts.openLeads.set(o, cache.open.get(o)!);
+        const available = cache.availability.get(o);
+        if (available !== null && available !== undefined) facts.availability.set(o, available);
+      }
     }
     if (q.domains.length > 0) {
       for (const r of this.s.accountOwnersIn.all(JSON.stringify(q.domains)) as Row[]) {
@@ -511,27 +555,35 @@ class SqliteOps implements StoreTx {
   }
   async savePoolState(ruleset: string, poolId: string, state: PoolState, at: string): Promise<void> {
     this.s.savePoolState.run(ruleset, poolId, state.lastOwnerId, JSON.stringify(state.currents ?? {}), at, state.lastIndex ?? null);
+    this.facts.poolSaved(ruleset, poolId, state);
   }
   async incrementDailyCount(ruleset: string, poolId: string, ownerId: string, dayKey: string, by: number): Promise<void> {
     this.s.incrementDaily.run(ruleset, poolId, dayKey, ownerId, by);
+    this.facts.dailyIncremented(ruleset, poolId, dayKey, ownerId, by);
   }
   async assignLead(leadId: string, ownerId: string, at: string): Promise<LeadOwnership | null> {
     const previous = await this.getLeadOwnership(leadId);
-    if (previous?.open) this.s.openDown.run(previous.ownerId);
+    if (previous?.open) {
+      this.s.openDown.run(previous.ownerId);
+      this.facts.openMoved(previous.ownerId, -1);
+    }
     this.s.upsertLeadOwner.run(leadId, ownerId, 1, at);
     this.s.openUp.run(ownerId);
+    this.facts.openMoved(ownerId, 1);
     return previous;
   }
   async closeLead(leadId: string, at: string): Promise<LeadOwnership | null> {
     const previous = await this.getLeadOwnership(leadId);
     if (!previous || !previous.open) return previous;
     this.s.openDown.run(previous.ownerId);
+    this.facts.openMoved(previous.ownerId, -1);
     this.s.upsertLeadOwner.run(leadId, previous.ownerId, 0, at);
     return previous;
   }
   async setAvailability(ownerId: string, available: boolean | null, at: string, by: string | null): Promise<void> {
     if (available === null) this.s.clearAvailability.run(ownerId);
     else this.s.setAvailability.run(ownerId, available ? 1 : 0, at, by);
+    this.facts.availabilitySet(ownerId, available);
   }
   async enqueueOutbox(m: NewOutboxMessage, at: string): Promise<string> {
     const info = this.s.enqueue.run(m.kind, m.key, JSON.stringify(m.payload ?? null), m.nextAttemptAt ?? at, at, at);
@@ -556,6 +608,7 @@ class SqliteOps implements StoreTx {
     } catch (err) {
       this.db.exec(`ROLLBACK TO ${name}`);
       this.db.exec(`RELEASE ${name}`);
+      this.facts.clear(); // some cached writes were undone
       throw err;
     }
   }
@@ -695,40 +748,46 @@ class SqliteStoreImpl {
       return;
     }
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const { ops } = this;
+    const st = ops.s;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      st.begin.run();
+      ops.beginGroup();
     } catch (error) {
+      if (this.db.inTransaction) st.rollback.run();
       for (const item of group) item.reject(error);
       return;
     }
     const single = group.length === 1;
     for (const item of group) {
-      if (!single) this.db.exec('SAVEPOINT group_member');
+      if (!single) st.savepoint.run();
       try {
-        const value = await item.fn(this.ops);
-        if (!single) this.db.exec('RELEASE group_member');
+        const value = await item.fn(ops);
+        if (!single) st.release.run();
         outcomes.push({ ok: true, value });
       } catch (error) {
+        ops.facts.clear(); // the member's cached writes are undone below
         if (!single && this.db.inTransaction) {
-          this.db.exec('ROLLBACK TO group_member');
-          this.db.exec('RELEASE group_member');
+          st.rollbackTo.run();
+          st.release.run();
         }
         outcomes.push({ ok: false, error });
         if (!single && !this.db.inTransaction) {
           // SQLite rolled the whole transaction back (e.g. disk full): the earlier members are undone too.
           for (let i = 0; i < outcomes.length; i++) if (outcomes[i]!.ok) outcomes[i] = { ok: false, error };
-          this.db.exec('BEGIN IMMEDIATE');
+          st.begin.run();
         }
       }
     }
     try {
       if (single && !outcomes[0]!.ok) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        if (this.db.inTransaction) st.rollback.run();
       } else {
-        this.db.exec('COMMIT');
+        st.commit.run();
       }
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      ops.facts.clear();
+      if (this.db.inTransaction) st.rollback.run();
       for (const item of group) item.reject(error);
       return;
     }
