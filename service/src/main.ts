@@ -19,6 +19,7 @@ import { createSalesforcePipeline, type SalesforcePipeline } from './features/ch
 import { loadPipelineSettings } from './features/change-events/settings';
 // ----- end Salesforce pipeline -----
 import { createAfterDecision, type AfterDecision } from './features/notifications/after-decision'; // issue 7
+import { createCrmSync, type CrmSync } from './features/crm-sync'; // issue 6: HubSpot and multi-CRM
 
 export interface StartOptions {
   /** Environment to read the configuration from (default process.env). */
@@ -45,6 +46,8 @@ export interface RunningService {
   salesforce: SalesforcePipeline | null;
   /** Notifications, alerts, stats, SLAs, enrichment (issue 7). */
   afterDecision: AfterDecision;
+  /** HubSpot and the ownership sync (issue 6); null when HUBSPOT_ACCESS_TOKEN is unset. */
+  crmSync: CrmSync | null;
   /** Stops accepting requests, lets in-flight ones finish, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -65,6 +68,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   const store = await openStore(config.database);
   let salesforce: SalesforcePipeline | null = null;
   let afterDecision: AfterDecision | null = null;
+  let crmSync: CrmSync | null = null; // issue 6
   let election: LeaderElection | null = null;
   let cdcJob: LeaderJob | null = null;
   try {
@@ -78,6 +82,20 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     await afterDecision.start();
     const after = afterDecision;
     // ----- end issue 7 -----
+    // ----- issue 6: HubSpot (off when HUBSPOT_ACCESS_TOKEN is unset); a start-up validation problem stops the start -----
+    crmSync = createCrmSync({
+      config,
+      env: options.env ?? process.env,
+      store,
+      routing: features.routing,
+      logger,
+      metrics,
+      salesforceWriter: () => salesforce?.worker ?? null,
+      now: options.now,
+    });
+    const crm = crmSync;
+    await crm?.start();
+    // ----- end issue 6 -----
     // ----- Salesforce pipeline (issue 4): when SF_INSTANCE_URL is set, the CDC stream and the owner write-back -----
     const sfConfig = config.salesforce;
     const pipelineSettings = sfConfig ? loadPipelineSettings(options.env ?? process.env) : null;
@@ -92,7 +110,10 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
             routing: features.routing,
             metrics,
             logger,
-            onLeadUpdate: (tx, update) => after.onLeadUpdate(tx, update), // issue 7: SLA first touch
+            onLeadUpdate: async (tx, update) => {
+              await after.onLeadUpdate(tx, update); // issue 7: SLA first touch
+              await crm?.onLeadUpdate(tx, update); // issue 6: owner change of a lead linked to a HubSpot contact
+            },
             now: options.now, // issue 7: one clock for every outbox (SLA reassignments write owners back)
           })
         : null;
@@ -130,6 +151,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       mount: (router) => {
         features.mount(router, auth);
         after.mount(router, auth); // issue 7
+        crm?.mount(router, auth); // issue 6
       },
       readiness: async (): Promise<ReadinessReport> => {
         let report: ReadinessReport;
@@ -166,10 +188,12 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
         return salesforce; // changes with CDC leadership on PostgreSQL
       },
       afterDecision: after,
+      crmSync: crm, // issue 6
       close: () =>
         (closing ??= (async () => {
           await server.close();
           await after.stop(); // issue 7
+          await crm?.stop(); // issue 6
           await cdcJob?.stop(); // leadership (issue 8): stops this replica's pipeline and releases the lock
           await salesforce?.stop(); // Salesforce pipeline (issue 4)
           await election?.close();
@@ -179,6 +203,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   } catch (err) {
     // A start that fails half-way (port in use...) leaves nothing running behind it.
     await afterDecision?.stop().catch(() => undefined); // issue 7
+    await crmSync?.stop().catch(() => undefined); // issue 6
     await cdcJob?.stop().catch(() => undefined);
     await salesforce?.stop().catch(() => undefined);
     await election?.close().catch(() => undefined);

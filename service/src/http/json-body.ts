@@ -22,6 +22,14 @@ export interface JsonBodyOptions {
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
+/** The exact text of each body read here (webhook signatures are computed over it, issue 6). */
+const rawBodies = new WeakMap<object, string>();
+
+/** The raw body text of a request whose JSON body was read by jsonBody, or undefined. */
+export function rawBodyOf(req: object): string | undefined {
+  return rawBodies.get(req);
+}
+
 function checkContentType(header: string | undefined): void {
   if (header === undefined) {
     throw new UnsupportedMediaTypeError('Send the body as JSON with Content-Type: application/json', [
@@ -179,6 +187,7 @@ export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
       try {
         const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
         let text = buffer.toString('utf8');
+        rawBodies.set(req, text); // issue 6: HubSpot signs the exact body
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         if (text.trim() === '') {
           req.body = undefined;

@@ -12,7 +12,9 @@
  *   "fieldMapping": [{ "hubspot": "email", "salesforce": "Email" }],  // default: DEFAULT_FIELD_MAPPING
  *   "echoWindowSeconds": 120,                // how long a write of ours is expected back as a change
  *   "hubspotAppId": 54321,                   // default: the appId each webhook event carries
- *   "salesforceIntegrationUserId": "005..."  // optional: CDC events committed by this user are ours too
+ *   "salesforceIntegrationUserId": "005...", // optional: CDC events committed by this user are ours too
+ *   "ownerMap": { "005...": "41629779" }      // optional: Salesforce user/queue id -> HubSpot owner id, over the
+ *                                             // e-mail match (checked at start: an owner id, never a userId)
  * }
  * ```
  */
@@ -64,11 +66,33 @@ export interface CrmSyncSettings {
   echoWindowMs: number;
   hubspotAppId: number | null;
   salesforceIntegrationUserId: string | null;
+  /** Salesforce id (18) -> HubSpot owner id, taking precedence over the e-mail match. */
+  ownerMap: Map<string, string>;
   /** HUBSPOT_WEBHOOK_TRUST_PROXY: take the webhook URI's scheme/host from X-Forwarded-Proto/Host. */
   trustProxy: boolean;
   /** HUBSPOT_WEBHOOK_URL: the exact public URL HubSpot calls (overrides what the request says). */
   webhookUrl: string | null;
+  /** The HubSpot client and owner-write worker settings (names fixed in adapters/hubspot/types.ts). */
+  client: { timeoutMs: number; writeFlushMs: number; writeBatchSize: number; writeMaxAttempts: number; dailyResetUtcOffsetMinutes: number };
 }
+
+const intSetting = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? String(fallback) : v),
+    z
+      .string()
+      .regex(/^-?\d+$/, { message: `must be an integer from ${min} to ${max}` })
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, { message: `must be an integer from ${min} to ${max}` }),
+  );
+
+const clientSchema = z.object({
+  HUBSPOT_TIMEOUT_MS: intSetting(100, 120_000, 10_000),
+  HUBSPOT_WRITE_FLUSH_MS: intSetting(1, 60_000, 200),
+  HUBSPOT_WRITE_BATCH_SIZE: intSetting(1, 100, 100),
+  HUBSPOT_WRITE_MAX_ATTEMPTS: intSetting(1, 1000, 12),
+  HUBSPOT_DAILY_RESET_UTC_OFFSET_MINUTES: intSetting(-720, 840, 0),
+});
 
 const RULESET_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const PROPERTY = /^[a-z0-9_]{1,100}$/;
@@ -112,6 +136,12 @@ export const crmSyncFileSchema = z
       .string()
       .refine((v) => toId18(v) !== null && v.startsWith('005'), { message: 'must be a Salesforce user id (005...)' })
       .optional(),
+    ownerMap: z
+      .record(
+        z.string().refine((k) => toId18(k) !== null, { message: 'keys must be Salesforce user or queue ids' }),
+        z.string().regex(/^\d{1,20}$/, { message: 'must be a HubSpot owner id (digits)' }),
+      )
+      .optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -140,7 +170,7 @@ export interface ConfigProblem {
 }
 
 /** Validates a parsed configuration document; problems as `{path, message}` (empty when it is fine). */
-export function parseCrmSyncConfig(doc: unknown): { settings: Omit<CrmSyncSettings, 'trustProxy' | 'webhookUrl'> } | { problems: ConfigProblem[] } {
+export function parseCrmSyncConfig(doc: unknown): { settings: Omit<CrmSyncSettings, 'trustProxy' | 'webhookUrl' | 'client'> } | { problems: ConfigProblem[] } {
   const parsed = crmSyncFileSchema.safeParse(doc ?? {});
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })) };
@@ -157,6 +187,7 @@ export function parseCrmSyncConfig(doc: unknown): { settings: Omit<CrmSyncSettin
       echoWindowMs: v.echoWindowSeconds * 1000,
       hubspotAppId: v.hubspotAppId ?? null,
       salesforceIntegrationUserId: v.salesforceIntegrationUserId ? toId18(v.salesforceIntegrationUserId) : null,
+      ownerMap: new Map(Object.entries(v.ownerMap ?? {}).map(([k, o]) => [toId18(k)!, o])),
     },
   };
 }
@@ -190,10 +221,24 @@ export function loadCrmSyncSettings(env: NodeJS.ProcessEnv = process.env): CrmSy
       issues.push({ variable: 'HUBSPOT_WEBHOOK_URL', message: 'must be the absolute http(s) URL HubSpot calls' });
     }
   }
+  const client = clientSchema.safeParse(env);
+  if (!client.success) for (const i of client.error.issues) issues.push({ variable: String(i.path[0]), message: i.message });
   const result = issues.length === 0 ? parseCrmSyncConfig(doc) : null;
   if (result && 'problems' in result) {
     for (const p of result.problems) issues.push({ variable: 'CRM_SYNC_CONFIG', message: `${p.path}: ${p.message}` });
   }
-  if (issues.length > 0 || !result || 'problems' in result) throw new ConfigError(issues);
-  return { ...result.settings, trustProxy: trust.success ? trust.data : false, webhookUrl };
+  if (issues.length > 0 || !result || 'problems' in result || !client.success) throw new ConfigError(issues);
+  const c = client.data;
+  return {
+    ...result.settings,
+    trustProxy: trust.success ? trust.data : false,
+    webhookUrl,
+    client: {
+      timeoutMs: c.HUBSPOT_TIMEOUT_MS,
+      writeFlushMs: c.HUBSPOT_WRITE_FLUSH_MS,
+      writeBatchSize: c.HUBSPOT_WRITE_BATCH_SIZE,
+      writeMaxAttempts: c.HUBSPOT_WRITE_MAX_ATTEMPTS,
+      dailyResetUtcOffsetMinutes: c.HUBSPOT_DAILY_RESET_UTC_OFFSET_MINUTES,
+    },
+  };
 }
