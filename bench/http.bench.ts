@@ -1,7 +1,8 @@
 /**
  * Benchmark 3: HTTP. `POST /v1/route` with a 15-field lead, 1 and 32 connections, 10 s each (BENCH_SECONDS),
- * measured with wrk (a separate C process; `apt-get install -y wrk`) against three servers started by this
- * script, each in its own child process so no two share an event loop:
+ * measured by bench/load-client.ts (a closed-loop load generator in its own process; see there why not wrk's
+ * latency figures) against three servers started by this script, each in its own child process so no two share
+ * an event loop:
  *   - echo:     a bare Express 5 JSON echo (express.json(), res.json(req.body)): the baseline;
  *   - platform: our HTTP platform (createHttpApp: request id, metrics, JSON reader, auth guard, zod validation,
  *               error middleware) with a stub route answering a fixed decision: the cost of the HTTP layer alone;
@@ -12,7 +13,7 @@
  * Prints req/s and p99 for each, and the ratios to the echo measured in the same run; never asserts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,6 +37,8 @@ export interface WrkResult {
   p99ms: number;
   errors: number;
   non2xx: number;
+  /** Mean latency (load client only): with throughput and connections, Little's law checks the figures. */
+  meanMs?: number;
 }
 
 interface Row {
@@ -176,6 +179,18 @@ export function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** One load-client run in its own process (bench/load-client.ts, compiled next to this file). */
+export function runLoadClient(url: string, connections: number, seconds: number, runTag: string): WrkResult {
+  const out = spawnSync(process.execPath, [join(__dirname, 'load-client.js'), `${url}/v1/route`, String(connections), String(seconds), API_TOKEN, runTag], {
+    encoding: 'utf8',
+    timeout: (seconds + 30) * 1000,
+  });
+  const line = (out.stdout ?? '').split('\n').find((l) => l.startsWith('LOAD_RESULT '));
+  if (out.status !== 0 || !line) throw new Error(`load client failed (${out.status}): ${out.stderr || out.stdout}`);
+  const r = JSON.parse(line.slice('LOAD_RESULT '.length)) as { requests: number; seconds: number; p50: number; p99: number; meanMs: number; errors: number; non2xx: number };
+  return { requests: r.requests, seconds: r.seconds, rps: r.requests / r.seconds, p50ms: r.p50, p99ms: r.p99, meanMs: r.meanMs, errors: r.errors, non2xx: r.non2xx };
+}
+
 export function runWrk(url: string, script: string, connections: number, seconds: number, runTag: string): WrkResult {
   const out = spawnSync(
     'wrk',
@@ -212,7 +227,7 @@ function nodeChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return child;
 }
 
-async function benchTarget(target: Target, script: string, seconds: number, runIndex: { n: number }): Promise<Row[] | string> {
+async function benchTarget(target: Target, seconds: number, runIndex: { n: number }): Promise<Row[] | string> {
   const port = await freePort();
   const child = target.start(port);
   const url = `http://127.0.0.1:${port}`;
@@ -226,10 +241,10 @@ async function benchTarget(target: Target, script: string, seconds: number, runI
     });
     const probeText = await probe.text();
     if (probe.status !== 200) return `POST /v1/route answered ${probe.status}: ${probeText.slice(0, 200)}`;
-    runWrk(url, script, 8, Math.min(2, seconds), String(runIndex.n++).padStart(2, '0')); // warm-up (JIT, caches)
+    runLoadClient(url, 8, Math.min(2, seconds), String(runIndex.n++).padStart(2, '0')); // warm-up (JIT, caches)
     const rows: Row[] = [];
     for (const connections of CONNECTIONS) {
-      rows.push({ server: target.name, connections, result: runWrk(url, script, connections, seconds, String(runIndex.n++).padStart(2, '0')) });
+      rows.push({ server: target.name, connections, result: runLoadClient(url, connections, seconds, String(runIndex.n++).padStart(2, '0')) });
     }
     return rows;
   } finally {
@@ -243,8 +258,8 @@ function pad(s: string, n: number): string {
 }
 
 function printTable(rows: Row[], seconds: number): void {
-  console.log(`\nHTTP: POST /v1/route, 15-field lead, wrk -t1, ${seconds} s per run (distinct lead ids)`);
-  console.log(`${pad('server', 10)}${pad('conns', 7)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('errors', 8)}${pad('x echo req/s', 14)}x echo p99`);
+  console.log(`\nHTTP: POST /v1/route, 15-field lead, bench/load-client.ts (own process), ${seconds} s per run (distinct lead ids)`);
+  console.log(`${pad('server', 10)}${pad('conns', 7)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('errors', 8)}${pad('little', 8)}${pad('x echo req/s', 14)}x echo p99`);
   /** The baseline: the mean of the echo runs before and after the others, per connection count. */
   const baseline = (connections: number): { rps: number; p99ms: number } | undefined => {
     const echoes = rows.filter((r) => r.server.startsWith('echo') && r.connections === connections).map((r) => r.result);
@@ -257,24 +272,19 @@ function printTable(rows: Row[], seconds: number): void {
     const r = row.result;
     const rpsRatio = echo ? (r.rps / echo.rps).toFixed(2) : '-';
     const p99Ratio = echo ? (r.p99ms / echo.p99ms).toFixed(2) : '-';
+    // Little's law: connections = throughput x mean latency in a closed loop; ~1.00 means the figures are consistent.
+    const little = r.meanMs === undefined ? '-' : ((r.rps * r.meanMs) / 1000 / row.connections).toFixed(2);
     console.log(
-      `${pad(row.server, 10)}${pad(String(row.connections), 7)}${pad(r.rps.toFixed(0), 10)}${pad(r.p50ms.toFixed(2), 9)}${pad(r.p99ms.toFixed(2), 9)}${pad(String(r.errors + r.non2xx), 8)}${pad(rpsRatio, 14)}${p99Ratio}`,
+      `${pad(row.server, 10)}${pad(String(row.connections), 7)}${pad(r.rps.toFixed(0), 10)}${pad(r.p50ms.toFixed(2), 9)}${pad(r.p99ms.toFixed(2), 9)}${pad(String(r.errors + r.non2xx), 8)}${pad(little, 8)}${pad(rpsRatio, 14)}${p99Ratio}`,
     );
   }
   console.log('Ratios are to the mean of the two echo runs (before and after). Targets for the service: >= 0.67x the echo');
-  console.log('throughput (with durable audit), p99 <= 1.5x the echo.');
+  console.log('throughput (with durable audit), p99 <= 1.5x the echo. "little" = req/s x mean latency / connections (~1).');
 }
 
 export async function run(): Promise<void> {
-  if (spawnSync('wrk', ['-v']).error) {
-    console.log('HTTP bench skipped: wrk is not installed (apt-get install -y wrk)');
-    return;
-  }
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const dir = mkdtempSync(join(tmpdir(), 'lead-router-http-bench-'));
-  const script = join(dir, 'route.lua');
-  const template = JSON.stringify({ lead: { ...BENCH_LEAD, Id: '__LEAD_ID__' } });
-  writeFileSync(script, luaScript(template));
   const self = __filename;
   const quietEnv = { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
   const targets: Target[] = [
@@ -304,12 +314,12 @@ export async function run(): Promise<void> {
   const runIndex = { n: 10 };
   try {
     for (const target of targets) {
-      const result = await benchTarget(target, script, seconds, runIndex).catch((err: Error) => err.message);
+      const result = await benchTarget(target, seconds, runIndex).catch((err: Error) => err.message);
       if (typeof result === 'string') skipped.push(`${target.name}: skipped (${result})`);
       else rows.push(...result);
     }
     // The echo again at the end: on a shared machine the two echo runs show how much the load drifted.
-    const again = await benchTarget({ ...targets[0]!, name: 'echo#2' }, script, seconds, runIndex).catch((e: Error) => e.message);
+    const again = await benchTarget({ ...targets[0]!, name: 'echo#2' }, seconds, runIndex).catch((e: Error) => e.message);
     if (typeof again !== 'string') rows.push(...again);
     if (!existsSync(mainJs)) skipped.push('service: skipped (dist/service/src/main.js does not exist yet)');
   } finally {
