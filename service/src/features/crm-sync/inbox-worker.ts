@@ -11,6 +11,11 @@ import { SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND, type CrmSyncServi
 import { HUBSPOT_EVENT_KIND, hubspotEventSchema } from './webhook-events';
 
 export const INBOX_KINDS = [HUBSPOT_EVENT_KIND, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND];
+const CONCURRENCY = 8;
+
+function isCreation(row: OutboxMessage): boolean {
+  return row.kind === HUBSPOT_EVENT_KIND && (row.payload as { subscriptionType?: unknown } | null)?.subscriptionType === 'contact.creation';
+}
 
 export interface InboxWorkerOptions {
   store: Store;
@@ -93,9 +98,21 @@ export class InboxWorker {
         this.o.logger.error({ err: (err as Error).message }, 'crm-sync: claiming inbox rows failed');
         return;
       }
-      for (const row of rows) {
-        if (!this.running) break;
-        await this.handle(row);
+      // Contact creations are independent of each other: a run of them is handled CONCURRENCY at a time (a
+      // burst of new contacts does not queue behind one HubSpot read each). Everything else, in order, one by one.
+      for (let i = 0; i < rows.length && this.running; ) {
+        if (!isCreation(rows[i]!)) {
+          await this.handle(rows[i]!);
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < rows.length && isCreation(rows[j]!)) j++;
+        const run = rows.slice(i, j);
+        for (let k = 0; k < run.length && this.running; k += CONCURRENCY) {
+          await Promise.all(run.slice(k, k + CONCURRENCY).map((r) => this.handle(r)));
+        }
+        i = j;
       }
       if (rows.length > 0) this.again = true;
     }
