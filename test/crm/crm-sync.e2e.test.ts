@@ -89,6 +89,21 @@ describe('contact created in HubSpot', () => {
   });
 });
 
+describe('lead routed in Salesforce', () => {
+  test('the same person in HubSpot gets the owner too (linked by e-mail)', async () => {
+    const { createLead } = await import('../e2e/helpers');
+    // A contact that exists in HubSpot already (imported: no webhook), then the Lead arrives in Salesforce.
+    const { contacts } = s.emu.hubspot.seed({ contacts: [{ properties: { email: 'Later@Delta.com', firstname: 'La' } }] });
+    const contactId = contacts[0]!.id;
+    const leadId = await createLead(s.emu, { LastName: 'Later', Company: 'Delta', Email: 'later@delta.com', Country: 'France' });
+    await s.stack.owned(leadId);
+    await eventually(() => s.hubspotOwner(contactId) === HS.fr, 10_000, 'HubSpot owner of the routed Lead');
+    expect(await s.stack.service.store.getCrmLink(contactId)).toMatchObject({ leadId, ownerId: USERS.fr });
+    const events = await s.api<{ items: SyncEvent[] }>(`/v1/crm-sync/events?contactId=${contactId}`);
+    expect(events.body.items.map((e) => e.kind)).toEqual(['linked']);
+  });
+});
+
 describe('webhook receiver', () => {
   const url = () => `${s.stack.service.url}/v1/webhooks/hubspot`;
   const eventsQueued = async () => (await s.stack.service.store.listOutbox({ kind: 'hubspot.event', limit: 10_000 })).length;

@@ -13,12 +13,16 @@ import { HUBSPOT_EVENT_KIND, hubspotEventSchema } from './webhook-events';
 export const INBOX_KINDS = [HUBSPOT_EVENT_KIND, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND];
 const CONCURRENCY = 8;
 
+/** Items independent of their neighbours: contact creations, and links of routed Salesforce Leads. */
 function isCreation(row: OutboxMessage): boolean {
+  if (row.kind === SALESFORCE_ROUTED_KIND) return true;
   return row.kind === HUBSPOT_EVENT_KIND && (row.payload as { subscriptionType?: unknown } | null)?.subscriptionType === 'contact.creation';
 }
 
 export interface InboxWorkerOptions {
   store: Store;
+  /** The kinds this worker takes (default INBOX_KINDS): a lane. */
+  kinds?: string[];
   service: CrmSyncService;
   logger: Logger;
   backoff?: BackoffPolicy;
@@ -88,7 +92,7 @@ export class InboxWorker {
       let rows: OutboxMessage[];
       try {
         rows = await this.o.store.claimOutbox({
-          kinds: INBOX_KINDS,
+          kinds: this.o.kinds ?? INBOX_KINDS,
           limit: this.o.batch ?? 50,
           claimer: this.claimer,
           leaseMs: this.o.leaseMs ?? 30_000,

@@ -21,6 +21,7 @@ import { crmSyncEventsRouter, webhookRouter } from './crm-sync-controller';
 import { CrmSyncService, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND, type SalesforceOwnerChange, type SalesforceRouted } from './crm-sync-service';
 import { isOwnSalesforceChange, RecentWrites } from './echo';
 import { InboxWorker } from './inbox-worker';
+import { HUBSPOT_EVENT_KIND } from './webhook-events';
 import { isSyntheticLeadId, normalizedEmail } from './mapping';
 import { OwnerMap } from './owner-map';
 import { NO_SALESFORCE, salesforceLookup } from './salesforce-lookup';
@@ -119,8 +120,10 @@ export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
     },
     now,
   });
-  inbox = new InboxWorker({ store: o.store, service, logger: log, now });
-  const notifySoon = () => setTimeout(() => inbox?.notify(), 5).unref?.();
+  // Two lanes: webhook events and Salesforce owner changes in arrival order; the HubSpot look-ups of routed
+  // Salesforce Leads (one Search API call each, the slowest HubSpot budget) beside them, never in front of them.
+  inbox = new InboxWorker({ store: o.store, service, logger: log, now, kinds: [HUBSPOT_EVENT_KIND, SALESFORCE_OWNER_CHANGE_KIND] });
+  const linker = new InboxWorker({ store: o.store, service, logger: log, now, kinds: [SALESFORCE_ROUTED_KIND], batch: 20 });
 
   /** Decisions for Salesforce Leads (CDC, Flow): the person may be a HubSpot contact too. */
   const routedHook: CommitHook = async (tx, decision) => {
@@ -129,7 +132,7 @@ export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
     if (!email) return;
     const payload: SalesforceRouted = { leadId: decision.leadId, decisionId: decision.id, email };
     await tx.enqueueOutbox({ kind: SALESFORCE_ROUTED_KIND, key: decision.leadId, payload }, decision.createdAt);
-    notifySoon();
+    setTimeout(() => linker.notify(), 5).unref?.();
   };
   let unhook: (() => void) | null = null;
 
@@ -165,12 +168,14 @@ export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
       unhook = o.routing.addCommitHook(routedHook);
       writer.start();
       inbox!.start();
+      linker.start();
       log.info({ pattern: settings.pattern, policy: settings.conflictPolicy, systemOfRecord: settings.systemOfRecord.lead, salesforce: rest !== null }, 'crm-sync started');
     },
     async stop() {
       unhook?.();
       unhook = null;
       await inbox!.stop();
+      await linker.stop();
       await writer.stop();
     },
     mount(router, auth) {
@@ -207,6 +212,7 @@ export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
     async whenIdle() {
       for (let i = 0; i < 3; i++) {
         await inbox!.whenIdle();
+        await linker.whenIdle();
         await writer.whenIdle();
       }
     },
