@@ -67,7 +67,8 @@ describe('reroute', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("DRY RUN (nothing is written; --apply to write): leads where Country = 'FR', ruleset default");
-    expect(r.stdout).toMatch(/^progress 3\/3 routed 3, would change 3, errors 0$/m);
+    expect(r.stdout).toMatch(/^progress 3\/3 read 3\nprogress 3\/3 simulated 3, would change 3, errors 0$/m);
+    expect(r.stdout).not.toContain('simulated in');
     expect(r.stdout).toContain('Summary (dry run):');
     expect(r.stdout).toMatch(/leads scanned +3\n/);
     expect(r.stdout).toMatch(/owner would change +3\n/);
@@ -83,7 +84,8 @@ describe('reroute', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^APPLY: leads where/);
-    expect(r.stdout.match(/^progress \d\/3 /gm)).toEqual(['progress 2/3 ', 'progress 3/3 ']);
+    expect(r.stdout.match(/^progress \d\/3 .*$/gm)).toEqual(['progress 2/3 routed 2, changed 2, errors 0', 'progress 3/3 routed 3, changed 3, errors 0']);
+    expect(r.stdout).toMatch(/owner changed +3\n/);
     expect(r.stdout).toContain('Summary (applied):');
     expect(r.stdout).toMatch(/owners written +3\n/);
     expect(r.stdout).toMatch(/write errors +0\n/);
@@ -114,10 +116,13 @@ describe('reroute', () => {
   it('draws a progress bar in place on a terminal', async () => {
     const r = await runInTerminal(['reroute', '--where', "Country = 'FR'", '--batch-size', '1'], env);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('\r[##########--------------------] 1/3 routed 1');
-    expect(r.stdout).toContain('\r[##############################] 3/3 routed 3');
+    expect(r.stdout).toContain('\r[##########--------------------] 1/3 read 1');
+    // After the --apply above the pointer is back at the end of the list: the same three owners come out again.
+    expect(r.stdout).toContain('\r[##############################] 3/3 simulated 3, would change 0, errors 0');
     expect(r.stdout).toContain('\x1b[K');
     expect(r.stdout).not.toMatch(/^progress /m);
+    // Read in batches of 1 but simulated as one run: the round robin advances across batches (one lead each).
+    for (const owner of [A, B, C]) expect(r.stdout).toMatch(new RegExp(`^    ${owner}  1\r?$`, 'm'));
   });
 
   it.each([

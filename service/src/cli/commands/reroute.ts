@@ -5,18 +5,23 @@
  * (`Sforce-Auto-Assign: FALSE` so the org's assignment rule keeps out, `Sforce-Call-Options: client=lead-router`
  * so the router's change-event handler knows the change is its own: platform-facts 3.2, 3.3, 2.5).
  *
- * Dry run (default): nothing is written anywhere: each batch is SIMULATED by the router
- * (POST /v1/rulesets/{name}/simulate, admin token), starting from its stored pool state.
- * --apply: POST /v1/route/batch?reroute=true (decisions recorded, counters moved), then the owner writes.
+ * Dry run (default): nothing is written anywhere: the leads are read in batches, then SIMULATED by the router
+ * (POST /v1/rulesets/{name}/simulate, admin token) from its stored pool state, with only the fields the active
+ * ruleset reads, in as few requests as the router's body limit allows (usually one), so that round-robin pointers,
+ * weights and caps evolve across the run as they would with --apply. When more than one request is needed, each
+ * part starts again from the stored state and the summary says so (per-owner counts are then approximate).
+ * --apply: POST /v1/route/batch?reroute=true per batch (decisions recorded, counters moved), then the owner writes.
  * The condition is the operator's own SOQL and is passed as it is (it is not lead data).
  */
 import type { SalesforceRest } from '../../adapters/salesforce';
 import { FALLBACK_LEAD_FIELDS, FieldList } from '../../features/change-events/lead-fields';
+import { MAX_SIMULATION_LEADS } from '../../features/rulesets/ruleset-service';
 import { toId18 } from '../../core';
 import { RouterClient, ROUTER_OPTIONS_HELP, routerOptions } from '../api-client';
 import { CommandFailed, EXIT, intOption, parseCommandArgs, UsageError, type Command } from '../io';
 import { Progress } from '../progress';
 import { salesforceFromEnv } from '../salesforce';
+import { fieldsUsed, pickFields } from '../ruleset-fields';
 import { checkWhere } from '../soql-where';
 
 interface BatchEntry {
@@ -37,6 +42,10 @@ interface SimulatedEntry {
   error?: { code: string; message: string };
 }
 
+/** Leads per simulate request, and its JSON size: under the router's default body limit (1 MiB + 64 KiB). */
+const SIMULATE_MAX_LEADS = MAX_SIMULATION_LEADS;
+const SIMULATE_MAX_BYTES = 1_000_000;
+
 export interface RerouteSummary {
   scanned: number;
   routed: number;
@@ -47,6 +56,8 @@ export interface RerouteSummary {
   writeErrors: number;
   byOwner: Map<string, number>;
   errors: string[];
+  /** Dry run: how many simulate requests it took (more than one: pools restart from the stored state in each). */
+  simulateParts: number;
 }
 
 /** A queried record as the router's lead: scalar fields only (no `attributes`, no compound values). */
@@ -77,6 +88,23 @@ async function routeBatch(
   }));
 }
 
+/** Splits the trimmed leads into simulate requests under the size and count limits, in order. */
+function* simulationParts(leads: Array<Record<string, unknown>>): Generator<{ leads: Array<Record<string, unknown>>; remaining: number }> {
+  let part: Array<Record<string, unknown>> = [];
+  let bytes = 0;
+  for (let i = 0; i < leads.length; i++) {
+    const size = JSON.stringify(leads[i]).length + 1;
+    if (part.length > 0 && (part.length >= SIMULATE_MAX_LEADS || bytes + size > SIMULATE_MAX_BYTES)) {
+      yield { leads: part, remaining: leads.length - i };
+      part = [];
+      bytes = 0;
+    }
+    part.push(leads[i]!);
+    bytes += size;
+  }
+  if (part.length > 0) yield { leads: part, remaining: 0 };
+}
+
 export async function reroute(args: {
   sf: SalesforceRest;
   router: RouterClient;
@@ -85,25 +113,35 @@ export async function reroute(args: {
   apply: boolean;
   batchSize: number;
   limit: number | null;
-  progress?: (done: number, total: number, s: RerouteSummary) => void;
+  progress?: (done: number, total: number, note: string) => void;
 }): Promise<{ total: number; summary: RerouteSummary }> {
   const { sf, router } = args;
   const condition = `IsConverted = false AND (${args.where})`;
   const count = await sf.request<{ totalSize: number }>('GET', `/query?q=${encodeURIComponent(`SELECT COUNT() FROM Lead WHERE ${condition}`)}`, { endpoint: 'query' });
   const total = args.limit === null ? count.body.totalSize : Math.min(args.limit, count.body.totalSize);
   const fields = await new FieldList(sf, 'Lead', FALLBACK_LEAD_FIELDS).get();
-  const s: RerouteSummary = { scanned: 0, routed: 0, unchanged: 0, changed: 0, written: 0, routeErrors: 0, writeErrors: 0, byOwner: new Map(), errors: [] };
+  const s: RerouteSummary = { scanned: 0, routed: 0, unchanged: 0, changed: 0, written: 0, routeErrors: 0, writeErrors: 0, byOwner: new Map(), errors: [], simulateParts: 0 };
   const note = (message: string) => {
     if (s.errors.length < 20) s.errors.push(message);
   };
   let pending: Array<Record<string, unknown>> = [];
 
+  const dryRun: Array<Record<string, unknown>> = [];
   const flush = async () => {
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    const results = await routeBatch(router, args.ruleset, batch, args.apply);
-    const writes: Array<{ type: string; id: string; fields: Record<string, unknown> }> = [];
+    if (!args.apply) {
+      dryRun.push(...batch);
+      args.progress?.(s.scanned, total, `read ${s.scanned}`);
+      return;
+    }
+    tally(batch, await routeBatch(router, args.ruleset, batch, true));
+    await write();
+    args.progress?.(s.scanned, total, `routed ${s.routed}, changed ${s.changed}, errors ${s.routeErrors + s.writeErrors}`);
+  };
+  let writes: Array<{ type: string; id: string; fields: Record<string, unknown> }> = [];
+  const tally = (batch: Array<Record<string, unknown>>, results: Array<{ ok: boolean; ownerId: string | null; error: string | null }>) => {
     results.forEach((r, i) => {
       const lead = batch[i]!;
       if (!r.ok || !r.ownerId) {
@@ -120,18 +158,20 @@ export async function reroute(args: {
         writes.push({ type: 'Lead', id: String(lead.Id), fields: { OwnerId: r.ownerId } });
       }
     });
-    if (args.apply && writes.length > 0) {
-      const { results: written } = await sf.updateCollection(writes);
-      writes.forEach((w, i) => {
-        const r = written[i];
-        if (r?.success) s.written++;
-        else {
-          s.writeErrors++;
-          note(`write ${w.id}: ${(r?.errors ?? []).map((e) => `${e.statusCode}: ${e.message}`).join('; ') || 'no result'}`);
-        }
-      });
-    }
-    args.progress?.(s.scanned, total, s);
+  };
+  const write = async () => {
+    if (writes.length === 0) return;
+    const batch = writes;
+    writes = [];
+    const { results: written } = await sf.updateCollection(batch);
+    batch.forEach((w, i) => {
+      const r = written[i];
+      if (r?.success) s.written++;
+      else {
+        s.writeErrors++;
+        note(`write ${w.id}: ${(r?.errors ?? []).map((e) => `${e.statusCode}: ${e.message}`).join('; ') || 'no result'}`);
+      }
+    });
   };
 
   const select = `SELECT ${fields.join(', ')} FROM Lead WHERE ${condition} ORDER BY CreatedDate ASC`;
@@ -144,6 +184,17 @@ export async function reroute(args: {
     }
   }
   await flush();
+  if (!args.apply && dryRun.length > 0) {
+    const active = await router.request<{ ruleset: unknown }>('GET', `/v1/rulesets/${args.ruleset}`);
+    const fields = fieldsUsed(active.ruleset);
+    for (const part of simulationParts(dryRun.map((l) => pickFields(l, fields)))) {
+      s.simulateParts++;
+      const from = dryRun.length - part.remaining - part.leads.length;
+      tally(dryRun.slice(from, from + part.leads.length), await routeBatch(router, args.ruleset, part.leads, false));
+    }
+    writes = [];
+    args.progress?.(s.scanned, total, `simulated ${s.routed}, would change ${s.changed}, errors ${s.routeErrors}`);
+  }
   return { total, summary: s };
 }
 
@@ -153,8 +204,9 @@ export const rerouteCommand: Command = {
   help: `Usage: lead-router reroute --where "<SOQL condition>" [--apply] [options]
 
 Queries the open leads (IsConverted = false AND (<condition>)) over the Salesforce REST API, routes them
-through the router in batches of up to 200 and prints a summary. DRY RUN by default: each batch is only
-simulated by the router (POST /v1/rulesets/{name}/simulate, admin token) and nothing is written anywhere.
+through the router in batches of up to 200 and prints a summary. DRY RUN by default: the leads are only
+simulated by the router (POST /v1/rulesets/{name}/simulate, admin token; the whole run in one simulation when it
+fits, so round robin and weights advance across batches) and nothing is written anywhere.
 With --apply each batch is routed for real (POST /v1/route/batch?reroute=true: decisions recorded, counters
 moved) and the owners that change are written with one composite/sobjects PATCH per batch
 (Sforce-Auto-Assign: FALSE, Sforce-Call-Options: client=lead-router).
@@ -217,9 +269,9 @@ Example:
         apply,
         batchSize,
         limit,
-        progress: (done, total, s) => {
+        progress: (done, total, note) => {
           bar ??= new Progress(ctx.stdout, total);
-          bar.update(done, `routed ${s.routed}, ${apply ? 'changed' : 'would change'} ${s.changed}, errors ${s.routeErrors + s.writeErrors}`);
+          bar.update(done, note);
         },
       });
     } catch (err) {
@@ -236,11 +288,14 @@ Example:
       `  leads scanned        ${s.scanned}`,
       `  routed               ${s.routed}`,
       `  owner unchanged      ${s.unchanged}`,
-      `  owner ${apply ? 'changed  ' : 'would change'}   ${s.changed}`,
+      `  ${(apply ? 'owner changed' : 'owner would change').padEnd(21)}${s.changed}`,
     ];
     if (apply) lines.push(`  owners written       ${s.written}`);
     lines.push(`  routing errors       ${s.routeErrors}`);
     if (apply) lines.push(`  write errors         ${s.writeErrors}`);
+    if (!apply && s.simulateParts > 1) {
+      lines.push(`  (simulated in ${s.simulateParts} parts, each from the router's stored pool state: per-owner counts are approximate)`);
+    }
     if (s.byOwner.size > 0) {
       lines.push('  per owner:');
       for (const [owner, n] of [...s.byOwner].sort((a, b) => b[1] - a[1])) lines.push(`    ${owner}  ${n}`);
