@@ -27,10 +27,14 @@ export const whatIfCommand: Command = {
   help: `Usage: lead-router what-if <name> <draft.json> [--days N] [--limit N] [--json]
 
 Replays the leads ruleset <name> decided in the last N days (from the audit trail, with their recorded fields)
-through the draft and through the active version, in their original order, from the same fresh pool state;
-nothing is written. Prints per member how many leads they gain or lose, per rule how traffic shifts, and
-every lead that changes owner (lead, old owner -> new owner, old rule -> new rule).
+through the draft and through the active version, in their original order, both from the pool state as it was
+at the window start (pointers, weighted currents, the first day's daily counts, open leads, as the router
+rebuilds them); nothing is written. Prints per member how many leads they gain or lose, per rule how traffic
+shifts, and every lead that changes owner (lead, old owner -> new owner, old rule -> new rule).
 Only the latest decision of each lead counts (a rerouted lead is replayed once).
+
+Exit codes: 0 printed; 1 the router refused the draft (every path: message printed), an unknown ruleset, or
+the router is unreachable; 2 wrong command line or unreadable file.
 
 Options:
   --days <N>        window in days, 1 to 90 (default 7)
