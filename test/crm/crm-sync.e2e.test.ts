@@ -104,6 +104,20 @@ describe('lead routed in Salesforce', () => {
   });
 });
 
+describe('429 storm', () => {
+  test('contacts created during a storm of 429s are all routed and written, none given up', async () => {
+    await control(s.emu, 'POST', '/hubspot/rate-limit/storm', { count: 20 });
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await s.createContact({ email: `storm${i}@nowhere.dev`, country: 'Germany' }));
+    await eventually(() => ids.every((id) => s.hubspotOwner(id) !== null), 45_000, 'every contact owned in HubSpot');
+    const rows = await s.stack.service.store.listOutbox({ kind: 'hubspot.event', limit: 10_000 });
+    expect(rows.filter((r) => r.status === 'dead' || r.status === 'failed')).toEqual([]);
+    const writes = await s.stack.service.store.listOutbox({ kind: 'hubspot.owner', status: 'dead', limit: 100 });
+    expect(writes).toEqual([]);
+    for (const id of ids) expect((await s.stack.service.store.getCrmLink(id))?.decisionId).toBeTruthy();
+  }, 60_000);
+});
+
 describe('webhook receiver', () => {
   const url = () => `${s.stack.service.url}/v1/webhooks/hubspot`;
   const eventsQueued = async () => (await s.stack.service.store.listOutbox({ kind: 'hubspot.event', limit: 10_000 })).length;
