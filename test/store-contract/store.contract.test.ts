@@ -452,6 +452,33 @@ describe.each(STORE_FACTORIES)('store contract: $name', (factory) => {
       await store.transaction((tx) => tx.insertTimeline([{ decisionId: e.id, step: 'written_salesforce', at: iso(T0), detail: null }]));
       expect((await store.getTimeline(e.id)).map((s) => s.step)).toEqual(['committed_in_crm', 'received', 'decided', 'written_salesforce']);
     });
+
+    test('first steps written with the decision read back like any step, in hand-off order with later ones', async () => {
+      const nextId = createDecisionIdGenerator();
+      const d = decisionAt(nextId, T0);
+      await store.transaction((tx) =>
+        tx.insertDecision(d, [
+          { decisionId: d.id, step: 'received', at: iso(T0), detail: { source: 'callout' } },
+          { decisionId: d.id, step: 'decided', at: iso(T0), detail: null },
+        ]),
+      );
+      expect(await store.getTimeline(d.id)).toEqual([
+        { decisionId: d.id, step: 'received', at: iso(T0), detail: { source: 'callout' } },
+        { decisionId: d.id, step: 'decided', at: iso(T0), detail: null },
+      ]);
+      await store.transaction((tx) =>
+        tx.insertTimeline([
+          { decisionId: d.id, step: 'written_salesforce', at: iso(T0 + 5), detail: { call: 'composite/sobjects' } },
+          { decisionId: d.id, step: 'notified_slack', at: iso(T0), detail: null },
+          { decisionId: d.id, step: 'committed_in_crm', at: iso(T0 - 10), detail: null },
+        ]),
+      );
+      const steps = await store.getTimeline(d.id);
+      expect(steps.map((s) => s.step)).toEqual(['committed_in_crm', 'received', 'decided', 'notified_slack', 'written_salesforce']);
+      expect(steps[1]!.detail).toEqual({ source: 'callout' });
+      // The decision's own row is unchanged by its timeline.
+      expect(await store.getDecision(d.id)).toEqual(d);
+    });
   });
 
   describe('outbox', () => {

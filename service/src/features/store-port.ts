@@ -278,7 +278,11 @@ export interface StoreTx extends StoreReads {
   /** Returns false when that version does not exist. */
   activateRulesetVersion(name: string, version: number, at: string): Promise<boolean>;
 
-  insertDecision(decision: DecisionRecord): Promise<void>;
+  /**
+   * `timeline`: the decision's first steps, written with it (as insertTimeline would; a store may keep them in the
+   * decision's row: SQLite does, one b-tree fewer per decision). getTimeline returns them like any other step.
+   */
+  insertDecision(decision: DecisionRecord, timeline?: TimelineEntry[]): Promise<void>;
   insertTimeline(entries: TimelineEntry[]): Promise<void>;
 
   savePoolState(ruleset: string, poolId: string, state: PoolState, at: string): Promise<void>;

@@ -338,7 +338,6 @@ export class RoutingService {
       previousOwnerId: previousOwnership?.ownerId ?? null,
       createdAt: at,
     };
-    await tx.insertDecision(decision);
     const timeline: TimelineEntry[] = [];
     if (req.timeline?.commitTimestamp !== undefined) {
       timeline.push({ decisionId: decision.id, step: 'committed_in_crm', at: toIso(req.timeline.commitTimestamp, now), detail: null });
@@ -346,7 +345,7 @@ export class RoutingService {
     timeline.push({ decisionId: decision.id, step: 'received', at: toIso(req.timeline?.receivedAt, receivedAt), detail: { source: req.source } });
     if (enrichment) timeline.push({ decisionId: decision.id, step: 'enriched', at: enrichment.finishedAt.toISOString(), detail: enrichment.detail });
     timeline.push({ decisionId: decision.id, step: 'decided', at, detail: null });
-    await tx.insertTimeline(timeline);
+    await tx.insertDecision(decision, timeline);
     const ctx: CommitContext = { source: decision.source, compiled, result, previousOwnership, timeline, now };
     for (const hook of this.hooks) await hook(tx, decision, ctx);
     return { decision, repeat: false };

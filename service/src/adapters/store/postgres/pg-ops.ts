@@ -487,8 +487,9 @@ export class PgOps implements StoreTx {
     if (!Number.isInteger(version) || Math.abs(version) > 2 ** 31 - 1) return false;
     return ((await this.q('activate', [name, version, at])).rowCount ?? 0) > 0;
   }
-  async insertDecision(d: DecisionRecord): Promise<void> {
+  async insertDecision(d: DecisionRecord, timeline?: TimelineEntry[]): Promise<void> {
     await this.write('insertDecision', decisionParams(d));
+    if (timeline && timeline.length > 0) await this.insertTimeline(timeline);
   }
   async insertTimeline(entries: TimelineEntry[]): Promise<void> {
     if (entries.length === 0) return;

@@ -187,4 +187,11 @@ CREATE TABLE inbox_keys (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    name: 'decision_first_steps',
+    // A decision's first timeline steps (received, decided, ...) in its own row: one b-tree (and one WAL frame)
+    // fewer per decision than rows in decision_timeline; later steps still go there. JSON [[step, at, detail], ...].
+    sql: `ALTER TABLE decisions ADD COLUMN first_steps TEXT;`,
+  },
 ];

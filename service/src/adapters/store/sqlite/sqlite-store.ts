@@ -117,6 +117,16 @@ function summaryFromRow(r: Row): RulesetSummary {
   };
 }
 
+/** Timeline order: by time, then committed_in_crm < received < decided < the rest, then by step name. */
+const STEP_RANK: Record<string, number> = { committed_in_crm: 0, received: 1, decided: 2 };
+function compareTimeline(a: TimelineEntry, b: TimelineEntry): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  const ra = STEP_RANK[a.step] ?? 3;
+  const rb = STEP_RANK[b.step] ?? 3;
+  if (ra !== rb) return ra - rb;
+  return a.step < b.step ? -1 : a.step > b.step ? 1 : 0;
+}
+
 function poolStateFromRow(r: Row): PoolState {
   const state: PoolState = { lastOwnerId: strOrNull(r.last_owner_id), currents: JSON.parse(str(r.currents)) as Record<string, number> };
   if (r.last_index !== null && r.last_index !== undefined) state.lastIndex = Number(r.last_index);
@@ -178,14 +188,12 @@ function prepareStatements(db: Db) {
     getDecision: p('SELECT * FROM decisions WHERE id = ?'),
     insertDecision: p(
       `INSERT INTO decisions (id, lead_id, ruleset, ruleset_version, owner_id, owner_type, rule_id, pool_id, reason,
-         trace, lead, source, previous_owner_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         trace, lead, source, previous_owner_id, created_at, first_steps)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertTimeline: p('INSERT OR REPLACE INTO decision_timeline (decision_id, step, at, detail) VALUES (?, ?, ?, ?)'),
-    timeline: p(
-      `SELECT * FROM decision_timeline WHERE decision_id = ? ORDER BY at,
-         CASE step WHEN 'committed_in_crm' THEN 0 WHEN 'received' THEN 1 WHEN 'decided' THEN 2 ELSE 3 END, step`,
-    ),
+    timeline: p('SELECT step, at, detail FROM decision_timeline WHERE decision_id = ?'),
+    firstSteps: p('SELECT first_steps FROM decisions WHERE id = ?').pluck(),
 
     dataVersion: p('PRAGMA data_version').pluck(),
     // Transaction control, prepared once: db.exec parses its SQL on every call, several times per decision.
@@ -390,12 +398,20 @@ class SqliteOps implements StoreTx {
     return (stmt.all(...args, Math.max(1, Math.min(1000, Math.floor(f.limit)))) as Row[]).map(decisionFromRow);
   }
   async getTimeline(decisionId: string): Promise<TimelineEntry[]> {
-    return (this.s.timeline.all(decisionId) as Row[]).map((r) => ({
-      decisionId: str(r.decision_id),
-      step: str(r.step),
-      at: str(r.at),
-      detail: r.detail === null ? null : (JSON.parse(str(r.detail)) as Record<string, unknown>),
-    }));
+    // The first steps kept in the decision's row, then the later rows; a row for the same (at, step) replaces its
+    // detail, as a repeated insertTimeline does.
+    const byKey = new Map<string, TimelineEntry>();
+    const first = this.s.firstSteps.get(decisionId) as string | null | undefined;
+    if (first) {
+      for (const [step, at, detail] of JSON.parse(first) as Array<[string, string, Record<string, unknown> | null]>) {
+        byKey.set(`${at}\u0000${step}`, { decisionId, step, at, detail });
+      }
+    }
+    for (const r of this.s.timeline.all(decisionId) as Row[]) {
+      const entry = { decisionId, step: str(r.step), at: str(r.at), detail: r.detail === null ? null : (JSON.parse(str(r.detail)) as Record<string, unknown>) };
+      byKey.set(`${entry.at}\u0000${entry.step}`, entry);
+    }
+    return [...byKey.values()].sort(compareTimeline);
   }
 
   async routingFacts(q: RoutingFactsQuery): Promise<RoutingFacts> {
@@ -540,7 +556,10 @@ class SqliteOps implements StoreTx {
     this.s.activate.run(version, at, name);
     return true;
   }
-  async insertDecision(d: DecisionRecord): Promise<void> {
+  async insertDecision(d: DecisionRecord, timeline?: TimelineEntry[]): Promise<void> {
+    // The first steps of this decision go into its row; any entry for another decision goes to the table.
+    const own = timeline?.filter((e) => e.decisionId === d.id) ?? [];
+    const firstSteps = own.length > 0 ? JSON.stringify(own.map((e) => [e.step, e.at, e.detail])) : null;
     // Positional parameters: binding by name from a spread copy of the record cost ~1.2 us more per row in isolation.
     this.s.insertDecision.run(
       d.id,
@@ -557,7 +576,9 @@ class SqliteOps implements StoreTx {
       d.source,
       d.previousOwnerId,
       d.createdAt,
+      firstSteps,
     );
+    if (timeline && own.length < timeline.length) await this.insertTimeline(timeline.filter((e) => e.decisionId !== d.id));
   }
   async insertTimeline(entries: TimelineEntry[]): Promise<void> {
     for (const e of entries) {
