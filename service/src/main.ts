@@ -114,6 +114,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
               await after.onLeadUpdate(tx, update); // issue 7: SLA first touch
               await crm?.onLeadUpdate(tx, update); // issue 6: owner change of a lead linked to a HubSpot contact
             },
+            onOwnLeadOwnerChange: (ev) => crm?.onOwnLeadOwnerChange(ev), // issue 6: stale write-backs corrected
             now: options.now, // issue 7: one clock for every outbox (SLA reassignments write owners back)
           })
         : null;

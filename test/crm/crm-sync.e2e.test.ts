@@ -241,6 +241,33 @@ describe.each([
   });
 });
 
+describe('a write of ours that lands after a person\'s change', () => {
+  test('is corrected once, so both CRMs still end in the policy\'s answer', async () => {
+    await s.restartWith({ pattern: 'route_at_middleware', conflictPolicy: 'most_recent_wins' });
+    const lead = KNOWN_LEADS[4]!;
+    const contactId = await routedContact(lead.Email, { country: 'Spain' });
+    const link = (await s.stack.service.store.getCrmLink(contactId))!;
+    await eventually(async () => s.hubspotOwner(contactId) === link.hsOwnerId && (await s.salesforceOwner(lead.Id)) === link.ownerId, 10_000, 'initial owner');
+    await sleep(300);
+    const [hsPick, sfPick] = (['a', 'b', 'c'] as const).filter((k) => USERS[k] !== link.ownerId);
+    // Our next Salesforce write takes 700 ms to land: a person's change gets in before it.
+    await control(s.emu, 'POST', '/salesforce/faults', { kind: 'latency', method: 'PATCH', path: '/composite/sobjects', ms: 700, times: 1 });
+    await control(s.emu, 'PATCH', `/hubspot/contacts/${contactId}`, { properties: { hubspot_owner_id: HS[hsPick!] } });
+    // The webhook (20 ms batching), the settle and the write-back window (20 ms) put our write in flight by now.
+    await eventually(async () => (await s.stack.service.store.listOutbox({ kind: 'salesforce.owner', key: lead.Id, limit: 10 })).some((r) => r.claimedBy !== null && (r.payload as { ownerId: string }).ownerId === USERS[hsPick!]) || undefined, 5_000, 'our write claimed');
+    await sleep(100);
+    await control(s.emu, 'PATCH', `/salesforce/records/Lead/${lead.Id}`, { fields: { OwnerId: USERS[sfPick!] } });
+    // The person's Salesforce change is the most recent: both CRMs end with it, although our older write landed last.
+    await eventually(async () => s.hubspotOwner(contactId) === HS[sfPick!] && (await s.salesforceOwner(lead.Id)) === USERS[sfPick!], 15_000, 'both at the Salesforce edit');
+    await s.stack.service.crmSync!.whenIdle();
+    await sleep(1_000);
+    expect(s.hubspotOwner(contactId)).toBe(HS[sfPick!]);
+    expect(await s.salesforceOwner(lead.Id)).toBe(USERS[sfPick!]);
+    const events = await s.api<{ items: SyncEvent[] }>(`/v1/crm-sync/events?contactId=${contactId}&limit=200`);
+    expect(events.body.items.map((e) => e.kind)).toContain('echo_corrected');
+  });
+});
+
 describe('audit endpoint', () => {
   test('GET /v1/crm-sync/events needs a token and checks its query', async () => {
     const res = await fetch(`${s.stack.service.url}/v1/crm-sync/events`);

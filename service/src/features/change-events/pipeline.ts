@@ -43,6 +43,8 @@ export interface SalesforcePipelineOptions {
   outboxPollMs?: number;
   /** Issue 7 (SLA first touch): every lead of an UPDATE event by someone else, in the event's transaction. */
   onLeadUpdate?: LeadHandlerOptions['onLeadUpdate'];
+  /** Issue 6 (crm-sync): our own Lead owner writes as they come back (never acted on; compared with what is wanted). */
+  onOwnLeadOwnerChange?: (ev: ChangeEvent) => void;
   now?: () => Date;
 }
 
@@ -294,6 +296,7 @@ export function createSalesforcePipeline(o: SalesforcePipelineOptions): Salesfor
     if (isOwnChange(ev.changeOrigin, CALL_OPTIONS_CLIENT)) {
       // Loop prevention: our own owner writes come back as UPDATEs; nothing to do but move the checkpoint.
       effects = false;
+      if (ev.entityName === 'Lead' && ev.changedFields.includes('OwnerId')) o.onOwnLeadOwnerChange?.(ev); // issue 6
     } else if (ev.entityName === 'Lead' && entities.includes('Lead')) {
       if (ev.changeType === 'GAP_OVERFLOW') {
         // platform-facts 2.4: the records are unknown; resync the window of the overflowing transaction.

@@ -16,6 +16,7 @@
 import { toId18 } from '../../core';
 import type { HubspotClient } from '../../adapters/hubspot/types';
 import { HUBSPOT_OWNER_WRITE_KIND } from '../../adapters/hubspot/types';
+import { OWNER_WRITE_KIND } from '../write-back/owner-write';
 import { AppError } from '../../http/errors';
 import type { Logger } from '../../logger';
 import type { RoutingService } from '../routing/routing-service';
@@ -31,6 +32,8 @@ import type { HubspotEvent } from './webhook-events';
 
 export const SALESFORCE_OWNER_CHANGE_KIND = 'crm.salesforce_owner';
 export const SALESFORCE_ROUTED_KIND = 'crm.salesforce_routed';
+/** Our own Lead owner write coming back through CDC (never acted on as a change; compared with what is wanted). */
+export const SALESFORCE_ECHO_KIND = 'crm.salesforce_echo';
 
 export interface SalesforceOwnerChange {
   leadId: string;
@@ -303,6 +306,29 @@ export class CrmSyncService {
       const decision = link.decisionId ? await tx.getDecision(link.decisionId) : null;
       const q = await enqueueWrites(tx, { hubspot: { contactId, ownerId: link.hsOwnerId! } }, decision, 'stale write corrected', null, now);
       await recordSyncEvent(tx, 'echo_corrected', link, link.decisionId, { side: 'hubspot', echoed: value, wanted: link.hsOwnerId }, now);
+      return q;
+    });
+    this.o.onWritesQueued?.(queued);
+  }
+
+  /**
+   * Our own Salesforce owner write came back. When it shows an owner other than the one wanted now (a person changed
+   * the owner while our older write was in flight, and ours landed last) and no write is pending, the wanted owner is
+   * written once more. Queued behind the owner changes that arrived before it, so "wanted" is up to date.
+   */
+  async handleSalesforceEcho(echo: SalesforceOwnerChange): Promise<void> {
+    const leadId = toId18(echo.leadId);
+    const owner = toId18(echo.ownerId);
+    if (!leadId || !owner) return;
+    const link = await this.o.store.getCrmLinkByLead(leadId);
+    if (!link || !link.sfOwnerId || link.sfOwnerId === owner) return;
+    const pending = await this.o.store.listOutbox({ kind: OWNER_WRITE_KIND, key: leadId, status: 'pending', limit: 1 });
+    if (pending.length > 0) return;
+    const queued = await this.o.store.transaction(async (tx) => {
+      const now = this.now();
+      const decision = await tx.latestDecisionForLead(link.routingLeadId);
+      const q = await enqueueWrites(tx, { salesforce: { leadId, ownerId: link.sfOwnerId! } }, decision, 'stale write corrected', null, now);
+      await recordSyncEvent(tx, 'echo_corrected', link, decision?.id ?? null, { side: 'salesforce', echoed: owner, wanted: link.sfOwnerId }, now);
       return q;
     });
     this.o.onWritesQueued?.(queued);

@@ -7,10 +7,10 @@
 import type { Logger } from '../../logger';
 import type { OutboxMessage, Store } from '../store-port';
 import { backoffDelay, type BackoffPolicy } from '../write-back/backoff';
-import { SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND, type CrmSyncService, type SalesforceOwnerChange, type SalesforceRouted } from './crm-sync-service';
+import { SALESFORCE_ECHO_KIND, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND, type CrmSyncService, type SalesforceOwnerChange, type SalesforceRouted } from './crm-sync-service';
 import { HUBSPOT_EVENT_KIND, hubspotEventSchema } from './webhook-events';
 
-export const INBOX_KINDS = [HUBSPOT_EVENT_KIND, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND];
+export const INBOX_KINDS = [HUBSPOT_EVENT_KIND, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ECHO_KIND, SALESFORCE_ROUTED_KIND];
 const CONCURRENCY = 8;
 
 /** Items independent of their neighbours: contact creations, and links of routed Salesforce Leads. */
@@ -154,6 +154,8 @@ export class InboxWorker {
       }
       case SALESFORCE_OWNER_CHANGE_KIND:
         return this.o.service.handleSalesforceOwnerChange(row.payload as SalesforceOwnerChange);
+      case SALESFORCE_ECHO_KIND:
+        return this.o.service.handleSalesforceEcho(row.payload as SalesforceOwnerChange);
       case SALESFORCE_ROUTED_KIND:
         return this.o.service.handleSalesforceRouted(row.payload as SalesforceRouted);
       default:

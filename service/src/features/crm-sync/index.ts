@@ -10,15 +10,17 @@ import type { HubspotClient } from '../../adapters/hubspot/types';
 import { createTokenProvider } from '../../adapters/salesforce/auth';
 import { SalesforceRest } from '../../adapters/salesforce/rest-client';
 import { ConfigError, type Config } from '../../config';
+import { toId18 } from '../../core';
 import type { AuthGuards } from '../../http/auth';
 import type { Metrics } from '../../http/metrics';
 import type { Logger } from '../../logger';
 import type { LeadUpdateSeen } from '../change-events/lead-handler';
+import type { ChangeEvent } from '../change-events/normalize';
 import { HubspotOwnerWriteWorker } from '../hubspot-write/worker';
 import type { CommitHook, RoutingService } from '../routing/routing-service';
 import type { Store, StoreTx } from '../store-port';
 import { crmSyncEventsRouter, webhookRouter } from './crm-sync-controller';
-import { CrmSyncService, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND, type SalesforceOwnerChange, type SalesforceRouted } from './crm-sync-service';
+import { CrmSyncService, SALESFORCE_ECHO_KIND, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ROUTED_KIND, type SalesforceOwnerChange, type SalesforceRouted } from './crm-sync-service';
 import { isOwnSalesforceChange, RecentWrites } from './echo';
 import { InboxWorker } from './inbox-worker';
 import { HUBSPOT_EVENT_KIND } from './webhook-events';
@@ -53,6 +55,8 @@ export interface CrmSync {
   mount(router: Router, auth: AuthGuards): void;
   /** The CDC pipeline's per-lead UPDATE hook: an owner change of a linked lead, by a person, joins the inbox. */
   onLeadUpdate(tx: StoreTx, update: LeadUpdateSeen): Promise<void>;
+  /** The CDC pipeline's own Lead owner writes as they come back (stale write-backs are corrected, never acted on). */
+  onOwnLeadOwnerChange(ev: ChangeEvent): void;
   /** Resolves when the inbox and the HubSpot writer have nothing in hand (tests, benchmarks). */
   whenIdle(): Promise<void>;
 }
@@ -122,7 +126,7 @@ export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
   });
   // Two lanes: webhook events and Salesforce owner changes in arrival order; the HubSpot look-ups of routed
   // Salesforce Leads (one Search API call each, the slowest HubSpot budget) beside them, never in front of them.
-  inbox = new InboxWorker({ store: o.store, service, logger: log, now, kinds: [HUBSPOT_EVENT_KIND, SALESFORCE_OWNER_CHANGE_KIND] });
+  inbox = new InboxWorker({ store: o.store, service, logger: log, now, kinds: [HUBSPOT_EVENT_KIND, SALESFORCE_OWNER_CHANGE_KIND, SALESFORCE_ECHO_KIND] });
   const linker = new InboxWorker({ store: o.store, service, logger: log, now, kinds: [SALESFORCE_ROUTED_KIND], batch: 20 });
 
   /** Decisions for Salesforce Leads (CDC, Flow): the person may be a HubSpot contact too. */
@@ -208,6 +212,22 @@ export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
       const due = new Date(Date.parse(u.at) + SALESFORCE_SETTLE_MS).toISOString();
       await tx.enqueueOutbox({ kind: SALESFORCE_OWNER_CHANGE_KIND, key: u.leadId, payload, nextAttemptAt: due }, u.at);
       setTimeout(() => inbox?.notify(), SALESFORCE_SETTLE_MS + 5).unref?.();
+    },
+    onOwnLeadOwnerChange(ev) {
+      const owner = ev.fields.OwnerId;
+      if (typeof owner !== 'string') return;
+      const at = ev.commitTimestamp ?? now().getTime();
+      // Same delay as a person's owner change: behind the changes that came before it.
+      const due = new Date(now().getTime() + SALESFORCE_SETTLE_MS).toISOString();
+      void (async () => {
+        for (const leadId of ev.recordIds) {
+          const link = await o.store.getCrmLinkByLead(toId18(leadId) ?? leadId);
+          if (!link) continue;
+          const payload: SalesforceOwnerChange = { leadId: link.leadId!, ownerId: owner, at, commitUser: ev.commitUser };
+          await o.store.transaction((tx) => tx.enqueueOutbox({ kind: SALESFORCE_ECHO_KIND, key: link.leadId!, payload, nextAttemptAt: due }, now().toISOString()));
+        }
+        setTimeout(() => inbox?.notify(), SALESFORCE_SETTLE_MS + 5).unref?.();
+      })().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'crm-sync: recording an own Salesforce write failed'));
     },
     async whenIdle() {
       for (let i = 0; i < 3; i++) {
