@@ -111,6 +111,7 @@ async function run(flushMs: number, round: number): Promise<Figures[]> {
 
     // ----- HubSpot contacts, each a person already in Salesforce -----
     const created = new Map<string, { at: number; leadId: string }>();
+    const callsFrom = emu.clock.now();
     const gap = 1000 / RATE;
     const t0 = Date.now();
     for (let i = 0; i < N; i++) {
@@ -137,6 +138,11 @@ async function run(flushMs: number, round: number): Promise<Figures[]> {
       if (d !== undefined) webhook.push(d - c.at);
     }
 
+    const calls = emu.calls.list({ since: callsFrom });
+    const per = (n: number) => (n / Math.max(1, created.size)).toFixed(2);
+    // HubSpot: every REST call of the app; Salesforce: calls that count toward the org's daily API limit.
+    const apiCalls = `API calls per contact: HubSpot ${per(calls.filter((c) => c.surface === 'hubspot').length)}, Salesforce ${per(calls.filter((c) => c.surface === 'salesforce' && c.countsAsApiCall).length)}`;
+
     // ----- baseline: Salesforce-only CDC path, same rate -----
     const restUrl = `${emu.url}/services/data/v62.0/sobjects/Lead`;
     const newLeads: string[] = [];
@@ -160,6 +166,7 @@ async function run(flushMs: number, round: number): Promise<Figures[]> {
       if (a !== undefined && b !== undefined) cdc.push(b - a);
     }
     const label = `HUBSPOT_WRITE_FLUSH_MS=${flushMs}`;
+    console.log(`(${label}) ${apiCalls}`);
     return [fig(`hubspot contact -> owner in both CRMs (${label})`, created.size, both), fig('baseline: webhook delivered + acknowledged', created.size, webhook), fig('baseline: Salesforce-only CDC lead -> owner written', N, cdc)];
   } finally {
     await service?.close();
