@@ -268,6 +268,21 @@ describe('a write of ours that lands after a person\'s change', () => {
   });
 });
 
+describe('owner cleared in HubSpot', () => {
+  test('on a person Salesforce also holds: the owner is written back (a conflict in the audit)', async () => {
+    await s.restartWith({ pattern: 'route_at_middleware', conflictPolicy: 'most_recent_wins' });
+    const lead = KNOWN_LEADS[5]!;
+    const contactId = await routedContact(lead.Email, { country: 'Spain' });
+    const link = (await s.stack.service.store.getCrmLink(contactId))!;
+    await eventually(() => s.hubspotOwner(contactId) === link.hsOwnerId, 10_000, 'initial owner');
+    await sleep(300);
+    await control(s.emu, 'PATCH', `/hubspot/contacts/${contactId}`, { properties: { hubspot_owner_id: '' } });
+    await eventually(async () => (await s.stack.service.store.listCrmSyncEvents({ contactId, kind: 'conflict', limit: 5 })).length > 0 || undefined, 10_000, 'conflict recorded');
+    await eventually(() => s.hubspotOwner(contactId) === link.hsOwnerId, 10_000, 'owner restored in HubSpot');
+    expect(await s.salesforceOwner(lead.Id)).toBe(link.ownerId);
+  });
+});
+
 describe('audit endpoint', () => {
   test('GET /v1/crm-sync/events needs a token and checks its query', async () => {
     const res = await fetch(`${s.stack.service.url}/v1/crm-sync/events`);

@@ -28,6 +28,7 @@ export const KNOWN_LEADS = [
   { Id: to18('00Q0000000000K3'), LastName: 'Both', FirstName: 'Bea', Company: 'Beta', Email: 'bea@beta.io', Country: 'Spain', OwnerId: USERS.c, CreatedDate: OLD },
   { Id: to18('00Q0000000000K4'), LastName: 'Both', FirstName: 'Bix', Company: 'Beta', Email: 'bix@beta.io', Country: 'Spain', OwnerId: USERS.c, CreatedDate: OLD },
   { Id: to18('00Q0000000000K5'), LastName: 'Late', FirstName: 'Lu', Company: 'Beta', Email: 'lu@beta.io', Country: 'Spain', OwnerId: USERS.c, CreatedDate: OLD },
+  { Id: to18('00Q0000000000K6'), LastName: 'Clear', FirstName: 'Cl', Company: 'Beta', Email: 'cl@beta.io', Country: 'Spain', OwnerId: USERS.c, CreatedDate: OLD },
 ];
 
 export const ADMIN = 'admin-token-0123456789abcdef';

@@ -199,6 +199,9 @@ export class CrmSyncService {
       );
       return;
     }
+    if (value === '' && link.leadId && link.ownerId && this.o.settings.conflictPolicy !== 'hubspot_wins') {
+      return this.restoreClearedOwner(link, ev.occurredAt, source);
+    }
     const owner = value === '' ? null : await this.o.owners.salesforceFor(value);
     if (!owner) {
       await this.o.store.transaction(async (tx) => {
@@ -213,6 +216,30 @@ export class CrmSyncService {
       return;
     }
     await this.settle(link, 'hubspot', owner, value, ev.occurredAt, source);
+  }
+
+  /**
+   * The owner was cleared in HubSpot on a person Salesforce also holds: a Lead always has an owner, so there is
+   * nothing to propagate; unless HubSpot wins by policy the answer is written back to the contact (a conflict).
+   */
+  private async restoreClearedOwner(link: CrmLink, at: number, source: Record<string, unknown>): Promise<void> {
+    const answer = link.ownerId!;
+    const hs = await this.o.owners.hubspotFor(answer);
+    const queued = await this.o.store.transaction(async (tx) => {
+      const now = this.now();
+      const decision = await tx.latestDecisionForLead(link.routingLeadId);
+      const writes: PlannedWrites = hs ? { hubspot: { contactId: link.contactId, ownerId: hs } } : {};
+      await tx.upsertCrmLink({ ...link, hsOwnerId: hs ?? null, hsChangedAt: later(link.hsChangedAt, at), updatedAt: now.toISOString() });
+      const q = await enqueueWrites(tx, writes, decision, 'owner cleared in HubSpot: restored', at, now);
+      await recordSyncEvent(tx, 'conflict', link, decision?.id ?? null, {
+        side: 'hubspot', from: link.hsOwnerId, to: null, policy: this.o.settings.conflictPolicy, winner: 'salesforce', resolution: answer,
+        reason: 'owner cleared in HubSpot; the Lead keeps its owner, which is written back to the contact',
+        writes: { salesforce: null, hubspot: hs }, changedAt: iso(at), ...source,
+      }, now);
+      return q;
+    });
+    this.o.onWritesQueued?.(queued);
+    this.o.counters?.event('conflict');
   }
 
   async handleSalesforceOwnerChange(change: SalesforceOwnerChange): Promise<void> {
