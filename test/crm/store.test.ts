@@ -87,5 +87,8 @@ describe.each(STORE_FACTORIES)('crm-sync store on $name', (factory) => {
     const again = await store.transaction((tx) => tx.claimInboxKey('hubspot.event', '1:2:3', AT));
     const other = await store.transaction((tx) => tx.claimInboxKey('hubspot.event', '1:2:4', AT));
     expect([first, again, other]).toEqual([true, false, true]);
+    const pruned = await store.transaction((tx) => tx.pruneInboxKeys('hubspot.event', '2026-11-27T03:00:00.001Z'));
+    expect(pruned).toBe(2);
+    expect(await store.transaction((tx) => tx.claimInboxKey('hubspot.event', '1:2:3', AT))).toBe(true);
   });
 });

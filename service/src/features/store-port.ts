@@ -311,6 +311,8 @@ export interface StoreTx extends StoreReads {
   insertCrmSyncEvent(event: CrmSyncEvent): Promise<void>;
   /** Records (kind, key) once: true the first time, false when it was recorded before (webhook delivery dedupe). */
   claimInboxKey(kind: string, key: string, at: string): Promise<boolean>;
+  /** Forgets keys recorded before `before` (past every retry of the sender); returns how many. */
+  pruneInboxKeys(kind: string, before: string): Promise<number>;
 }
 
 export interface Store extends StoreReads {

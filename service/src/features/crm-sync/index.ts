@@ -63,6 +63,8 @@ export interface CrmSync {
 
 /** How long a Salesforce owner change waits before it is settled (see onLeadUpdate). */
 const SALESFORCE_SETTLE_MS = 100;
+/** Webhook dedupe keys are kept 3 days (HubSpot retries a failed delivery for about a day). */
+const INBOX_KEY_RETENTION_MS = 3 * 24 * 3_600_000;
 
 /** null when HUBSPOT_ACCESS_TOKEN is unset: HubSpot is off. */
 export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
@@ -139,6 +141,14 @@ export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
     setTimeout(() => linker.notify(), 5).unref?.();
   };
   let unhook: (() => void) | null = null;
+  // Dedupe keys outlive every HubSpot retry of a delivery (about a day) with room to spare, then go.
+  let pruner: ReturnType<typeof setInterval> | null = null;
+  const prune = () => {
+    const before = new Date(now().getTime() - INBOX_KEY_RETENTION_MS).toISOString();
+    o.store
+      .transaction((tx) => tx.pruneInboxKeys(HUBSPOT_EVENT_KIND, before))
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'crm-sync: pruning webhook dedupe keys failed'));
+  };
 
   return {
     settings,
@@ -173,11 +183,16 @@ export function createCrmSync(o: CrmSyncOptions): CrmSync | null {
       writer.start();
       inbox!.start();
       linker.start();
+      prune();
+      pruner = setInterval(prune, 6 * 3_600_000);
+      pruner.unref?.();
       log.info({ pattern: settings.pattern, policy: settings.conflictPolicy, systemOfRecord: settings.systemOfRecord.lead, salesforce: rest !== null }, 'crm-sync started');
     },
     async stop() {
       unhook?.();
       unhook = null;
+      if (pruner) clearInterval(pruner);
+      pruner = null;
       await inbox!.stop();
       await linker.stop();
       await writer.stop();

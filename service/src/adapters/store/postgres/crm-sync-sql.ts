@@ -14,6 +14,7 @@ export const CRM_SQL = {
   insertEvent: `INSERT INTO crm_sync_events (id, at, kind, contact_id, lead_id, decision_id, detail)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   claimKey: 'INSERT INTO inbox_keys (kind, key, created_at) VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO NOTHING',
+  pruneKeys: 'DELETE FROM inbox_keys WHERE kind = $1 AND created_at < $2',
 } as const;
 
 export function crmEventsSql(f: CrmSyncEventFilter): { sql: string; args: unknown[] } {

@@ -560,6 +560,9 @@ export class PgOps implements StoreTx {
   async claimInboxKey(kind: string, key: string, at: string): Promise<boolean> {
     return ((await this.exec(CRM_SQL.claimKey, [kind, key, at], 'lr_crm_claim_key')).rowCount ?? 0) > 0;
   }
+  async pruneInboxKeys(kind: string, before: string): Promise<number> {
+    return (await this.exec(CRM_SQL.pruneKeys, [kind, before], 'lr_crm_prune_keys')).rowCount ?? 0;
+  }
   // ----- end crm-sync -----
 
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {

@@ -82,6 +82,7 @@ export class SqliteCrmSyncOps {
         'INSERT INTO crm_sync_events (id, at, kind, contact_id, lead_id, decision_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       claimKey: p('INSERT INTO inbox_keys (kind, key, created_at) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO NOTHING'),
+      pruneKeys: p('DELETE FROM inbox_keys WHERE kind = ? AND created_at < ?'),
     };
   }
 
@@ -111,5 +112,8 @@ export class SqliteCrmSyncOps {
   }
   claimInboxKey(kind: string, key: string, at: string): boolean {
     return this.st.claimKey.run(kind, key, at).changes > 0;
+  }
+  pruneInboxKeys(kind: string, before: string): number {
+    return this.st.pruneKeys.run(kind, before).changes;
   }
 }

@@ -280,6 +280,9 @@ class SqliteOps implements StoreTx {
   async claimInboxKey(kind: string, key: string, at: string): Promise<boolean> {
     return this.crm.claimInboxKey(kind, key, at);
   }
+  async pruneInboxKeys(kind: string, before: string): Promise<number> {
+    return this.crm.pruneInboxKeys(kind, before);
+  }
   // ----- end crm-sync -----
 
   async listRulesets(): Promise<RulesetSummary[]> {
