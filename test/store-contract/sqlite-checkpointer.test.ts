@@ -30,6 +30,10 @@ function rowsInMainFileOnly(dir: string, file: string): number {
     const table = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'member_availability'").get();
     if (!table) return 0;
     return (db.prepare('SELECT count(*) AS n FROM member_availability').get() as { n: number }).n;
+  } catch (err) {
+    // A copy taken while the worker was writing pages into the file is torn: not an answer yet, look again.
+    if ((err as { code?: string }).code === 'SQLITE_CORRUPT') return -1;
+    throw err;
   } finally {
     db.close();
   }
