@@ -18,6 +18,7 @@ import { HubspotRateLimitError, HUBSPOT_OWNER_WRITE_KIND, type BatchInputFailure
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../http/metrics';
 import { backoffDelay, type BackoffPolicy } from '../write-back/backoff';
+import { OutboxBatchPump } from '../outbox/batch-pump';
 import type { OutboxMessage, Store, TimelineEntry } from '../store-port';
 import { isHubspotOwnerWritePayload } from './enqueue';
 import { hubspotWriteMetrics, type HubspotWriteMetrics } from './metrics';
@@ -54,56 +55,40 @@ interface Item {
 }
 
 export class HubspotOwnerWriteWorker {
-  private readonly flushMs: number;
-  private readonly batchSize: number;
-  private readonly maxInFlight: number;
-  private readonly leaseMs: number;
-  private readonly pollMs: number;
   private readonly backoff: BackoffPolicy;
-  private readonly claimer: string;
   private readonly now: () => Date;
   private readonly m: HubspotWriteMetrics | null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private poller: ReturnType<typeof setInterval> | null = null;
-  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
-  private wakeDue = 0;
+  /** Window, claim with a lease, in-flight limit, poll and retry wake-ups (features/outbox/batch-pump). */
+  private readonly pump: OutboxBatchPump;
   private pausedUntilMs = 0;
-  private inFlight = 0;
-  private hinted = 0;
-  private running = false;
-  private claiming = false;
-  private again = false;
-  private readonly idle = new Set<() => void>();
-  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly options: HubspotOwnerWriteWorkerOptions) {
-    this.flushMs = options.flushMs ?? 200;
-    this.batchSize = Math.min(100, Math.max(1, options.batchSize ?? 100));
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
-    this.leaseMs = options.leaseMs ?? 60_000;
-    this.pollMs = options.pollMs ?? 1_000;
     this.backoff = options.backoff ?? DEFAULT_HUBSPOT_WRITE_BACKOFF;
-    this.claimer = options.claimer ?? `hubspot-writer-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.now = options.now ?? (() => new Date());
     this.m = options.metrics ? hubspotWriteMetrics(options.metrics, options.store) : null;
+    this.pump = new OutboxBatchPump({
+      store: options.store,
+      kinds: [HUBSPOT_OWNER_WRITE_KIND],
+      batchSize: Math.min(100, Math.max(1, options.batchSize ?? 100)),
+      flushMs: options.flushMs ?? 200,
+      maxInFlight: Math.max(1, options.maxInFlight ?? 1),
+      leaseMs: options.leaseMs ?? 60_000,
+      pollMs: options.pollMs ?? 1_000,
+      claimer: options.claimer ?? `hubspot-writer-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      now: this.now,
+      logger: options.logger,
+      name: 'hubspot-write',
+      paused: () => this.holding(),
+      send: (rows) => this.send(rows),
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.poller = setInterval(() => this.notify(0), this.pollMs);
-    this.poller.unref?.();
-    this.notify(0);
+    this.pump.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    for (const t of [this.timer, this.wakeTimer]) if (t) clearTimeout(t);
-    if (this.poller) clearInterval(this.poller);
-    this.timer = this.wakeTimer = null;
-    this.poller = null;
-    await Promise.allSettled([...this.sending]);
-    this.settleIdle();
+    await this.pump.stop();
   }
 
   /** Epoch ms until which writes wait for HubSpot's next daily window (0: not paused). */
@@ -113,91 +98,24 @@ export class HubspotOwnerWriteWorker {
 
   /** `n` rows were just enqueued (0: look for due rows). */
   notify(n = 1): void {
-    if (!this.running) return;
-    if (this.pausedUntil() > 0) return;
+    this.pump.notify(n);
+  }
+
+  /** Resolves when nothing is in flight and no window is open (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    return this.pump.whenIdle();
+  }
+
+  /** The pump's pause hook: true while the daily limit holds; the first call after it ends resumes the writes. */
+  private holding(): boolean {
+    if (this.pausedUntil() > 0) return true;
     if (this.pausedUntilMs !== 0) {
       // The daily window turned over: back to work.
       this.pausedUntilMs = 0;
       this.m?.paused.set(0);
       this.options.logger.info({}, 'hubspot-write: daily window turned over, writes resume');
     }
-    this.hinted += n;
-    if (this.hinted >= this.batchSize) return this.flushNow();
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.flushNow();
-      }, this.flushMs);
-    }
-  }
-
-  /** Resolves when nothing is in flight and no window is open (tests, shutdown). */
-  whenIdle(): Promise<void> {
-    if (this.inFlight === 0 && !this.timer && !this.claiming) return Promise.resolve();
-    return new Promise((resolve) => this.idle.add(resolve));
-  }
-
-  private flushNow(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (!this.running || this.pausedUntil() > 0) return this.settleIdle();
-    if (this.claiming || this.inFlight >= this.maxInFlight) {
-      this.again = true;
-      return;
-    }
-    this.claiming = true;
-    void this.claimAndSend().finally(() => {
-      this.claiming = false;
-      if (this.again) {
-        this.again = false;
-        this.flushNow();
-      }
-      this.settleIdle();
-    });
-  }
-
-  private settleIdle(): void {
-    if (this.inFlight === 0 && !this.timer && !this.claiming) {
-      for (const r of this.idle) r();
-      this.idle.clear();
-    }
-  }
-
-  private async claimAndSend(): Promise<void> {
-    let rows: OutboxMessage[];
-    try {
-      rows = await this.options.store.claimOutbox({
-        kinds: [HUBSPOT_OWNER_WRITE_KIND],
-        limit: this.batchSize,
-        claimer: this.claimer,
-        leaseMs: this.leaseMs,
-        now: this.now().toISOString(),
-      });
-    } catch (err) {
-      this.options.logger.error({ err }, 'hubspot-write: claiming outbox rows failed');
-      return;
-    }
-    this.hinted = Math.max(0, this.hinted - rows.length);
-    if (rows.length === 0) {
-      this.hinted = 0;
-      return;
-    }
-    if (rows.length === this.batchSize) this.again = true;
-    this.inFlight++;
-    const p = this.send(rows)
-      .catch((err: unknown) => this.options.logger.error({ err }, 'hubspot-write: batch failed unexpectedly'))
-      .finally(() => {
-        this.inFlight--;
-        this.sending.delete(p);
-        if (this.again && this.running) {
-          this.again = false;
-          this.flushNow();
-        }
-        this.settleIdle();
-      });
-    this.sending.add(p);
+    return false;
   }
 
   private async send(rows: OutboxMessage[]): Promise<void> {
@@ -344,7 +262,7 @@ export class HubspotOwnerWriteWorker {
     }
     await this.options.store.retryOutbox(item.row.id, err.message, new Date(due).toISOString(), new Date(now).toISOString());
     this.m?.writes.inc({ result: 'rate_limited' });
-    if (!err.daily) this.wakeAt(due + 5);
+    if (!err.daily) this.pump.wakeAt(due + 5);
   }
 
   private async retry(item: Item, message: string): Promise<void> {
@@ -353,7 +271,7 @@ export class HubspotOwnerWriteWorker {
     const due = now + backoffDelay(this.backoff, item.row.attempts);
     await this.options.store.retryOutbox(item.row.id, message, new Date(due).toISOString(), new Date(now).toISOString());
     this.m?.writes.inc({ result: 'retried' });
-    this.wakeAt(due + 5);
+    this.pump.wakeAt(due + 5);
   }
 
   private async giveUp(item: Item, message: string): Promise<void> {
@@ -374,18 +292,5 @@ export class HubspotOwnerWriteWorker {
     } catch (err) {
       logger.error({ err }, 'hubspot-write: recording the alert failed');
     }
-  }
-
-  /** One timer for the earliest due retry (the poll would find it too; this is only sooner). */
-  private wakeAt(at: number): void {
-    if (!this.running) return;
-    if (this.wakeTimer && this.wakeDue <= at) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeDue = at;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = null;
-      this.notify(0);
-    }, Math.max(0, at - this.now().getTime()));
-    this.wakeTimer.unref?.();
   }
 }

@@ -25,6 +25,7 @@ import { SalesforceApiError, type CollectionResult, type SalesforceRest } from '
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../http/metrics';
 import { createDecisionIdGenerator } from '../routing/decision-id';
+import { OutboxBatchPump } from '../outbox/batch-pump';
 import type { DecisionRecord, OutboxMessage, Store, TimelineEntry } from '../store-port';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { enqueueOwnerWrite, isOwnerWritePayload, OWNER_WRITE_KIND, type OwnerWritePayload } from './owner-write';
@@ -100,147 +101,55 @@ function writeBackMetrics(metrics: Metrics, store: Store): WriteBackMetrics {
 }
 
 export class OutboxWorker {
-  private readonly batchSize: number;
-  private readonly maxInFlight: number;
-  private readonly leaseMs: number;
-  private readonly pollMs: number;
   private readonly backoff: BackoffPolicy;
-  private readonly claimer: string;
   private readonly now: () => Date;
   private readonly m: WriteBackMetrics | null;
   private readonly nextDecisionId = createDecisionIdGenerator();
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private poller: ReturnType<typeof setInterval> | null = null;
-  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
-  private wakeDue = 0;
-  private inFlight = 0;
-  private hinted = 0;
-  private running = false;
-  private claiming = false;
-  private again = false;
-  private readonly idle = new Set<() => void>();
-  private readonly sending = new Set<Promise<void>>();
+  /** Window, claim with a lease, in-flight limit, poll and retry wake-ups (features/outbox/batch-pump). */
+  private readonly pump: OutboxBatchPump;
 
   constructor(private readonly options: OutboxWorkerOptions) {
-    this.batchSize = Math.min(200, Math.max(1, options.batchSize ?? 200));
-    this.maxInFlight = options.maxInFlight ?? 4;
-    this.leaseMs = options.leaseMs ?? 30_000;
-    this.pollMs = options.pollMs ?? 1_000;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.claimer = options.claimer ?? `writer-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.now = options.now ?? (() => new Date());
     this.m = options.metrics ? writeBackMetrics(options.metrics, options.store) : null;
+    this.pump = new OutboxBatchPump({
+      store: options.store,
+      kinds: [OWNER_WRITE_KIND],
+      batchSize: Math.min(200, Math.max(1, options.batchSize ?? 200)),
+      // Read per window: the API budget can ask to batch harder at any time.
+      flushMs: () => this.windowMs(),
+      maxInFlight: options.maxInFlight ?? 4,
+      leaseMs: options.leaseMs ?? 30_000,
+      pollMs: options.pollMs ?? 1_000,
+      claimer: options.claimer ?? `writer-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      now: this.now,
+      logger: options.logger,
+      name: 'write-back',
+      send: (rows) => this.send(rows),
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.poller = setInterval(() => this.notify(0), this.pollMs);
-    this.poller.unref?.();
-    // Rows left by an earlier process are due now.
-    this.notify(0);
+    this.pump.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.poller) clearInterval(this.poller);
-    if (this.timer) clearTimeout(this.timer);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = null;
-    this.poller = null;
-    this.timer = null;
-    await Promise.allSettled([...this.sending]);
+    await this.pump.stop();
   }
 
   /** `n` rows were just enqueued (0: look for due rows). Opens the flush window, or flushes a full batch now. */
   notify(n = 1): void {
-    if (!this.running) return;
-    this.hinted += n;
-    if (this.hinted >= this.batchSize) {
-      this.flushNow();
-      return;
-    }
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.flushNow();
-      }, this.windowMs());
-    }
+    this.pump.notify(n);
   }
 
   /** Resolves when nothing is in flight and no window is open (tests, shutdown). */
   whenIdle(): Promise<void> {
-    if (this.inFlight === 0 && !this.timer && !this.claiming) return Promise.resolve();
-    return new Promise((resolve) => this.idle.add(resolve));
+    return this.pump.whenIdle();
   }
 
   private windowMs(): number {
     const level = this.options.budget?.level();
     return level === 'batch_harder' ? this.options.flushMs * (this.options.batchHarderFactor ?? 20) : this.options.flushMs;
-  }
-
-  private flushNow(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (!this.running) return;
-    if (this.claiming || this.inFlight >= this.maxInFlight) {
-      this.again = true;
-      return;
-    }
-    this.claiming = true;
-    void this.claimAndSend().finally(() => {
-      this.claiming = false;
-      if (this.again) {
-        this.again = false;
-        this.flushNow();
-      }
-      this.settleIdle();
-    });
-  }
-
-  private settleIdle(): void {
-    if (this.inFlight === 0 && !this.timer && !this.claiming) {
-      for (const r of this.idle) r();
-      this.idle.clear();
-    }
-  }
-
-  private async claimAndSend(): Promise<void> {
-    let rows: OutboxMessage[];
-    try {
-      rows = await this.options.store.claimOutbox({
-        kinds: [OWNER_WRITE_KIND],
-        limit: this.batchSize,
-        claimer: this.claimer,
-        leaseMs: this.leaseMs,
-        now: this.now().toISOString(),
-      });
-    } catch (err) {
-      this.options.logger.error({ err }, 'write-back: claiming outbox rows failed');
-      return;
-    }
-    this.hinted = Math.max(0, this.hinted - rows.length);
-    if (rows.length === 0) {
-      this.hinted = 0;
-      return;
-    }
-    // A full batch means more may be waiting: look again as soon as a slot is free.
-    if (rows.length === this.batchSize) this.again = true;
-    this.inFlight++;
-    const p = this.send(rows)
-      .catch((err: unknown) => this.options.logger.error({ err }, 'write-back: batch failed unexpectedly'))
-      .finally(() => {
-        this.inFlight--;
-        this.sending.delete(p);
-        if (this.again && this.running) {
-          this.again = false;
-          this.flushNow();
-        }
-        this.settleIdle();
-      });
-    this.sending.add(p);
   }
 
   private async send(rows: OutboxMessage[]): Promise<void> {
@@ -346,19 +255,8 @@ export class OutboxWorker {
     const now = this.now();
     await this.options.store.retryOutbox(row.id, message, new Date(now.getTime() + delay).toISOString(), now.toISOString());
     this.m?.writes.inc({ result: 'retried' });
-    this.wakeAt(now.getTime() + delay + 5);
-  }
-
-  /** One timer for the earliest due retry (the poll would find it too; this is only sooner). */
-  private wakeAt(at: number): void {
-    if (this.wakeTimer && this.wakeDue <= at) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeDue = at;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = null;
-      this.notify(0);
-    }, Math.max(0, at - this.now().getTime()));
-    this.wakeTimer.unref?.();
+    // Sooner than the poll: the pump keeps one timer for the earliest due retry.
+    this.pump.wakeAt(now.getTime() + delay + 5);
   }
 
   private async giveUp(row: OutboxMessage, payload: OwnerWritePayload, message: string): Promise<void> {
