@@ -41,7 +41,7 @@ describe('SQLite routing facts cache', () => {
     const before = await readFacts(a); // loads the cache
     expect(before.poolStates.size).toBe(0);
     expect(before.availability.size).toBe(0);
-    const b = openSqliteStore({ path: file, backgroundCheckpoints: false });
+    const b = openSqliteStore({ path: file });
     try {
       await b.transaction(async (tx) => {
         await tx.setAvailability(U1, false, AT, 'cli');
