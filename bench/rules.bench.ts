@@ -19,18 +19,8 @@
  */
 import { Engine } from 'json-rules-engine';
 import { compileRuleset, validateRuleset, type Lead, type Ruleset } from '../service/src/core';
-
-/** mulberry32: small seeded PRNG so every run sees the same leads. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32, the demo's seeded generator: every run sees the same leads.
+import { seededRandom as prng } from '../service/src/demo/leads';
 
 export const COUNTRIES = ['US', 'CA', 'GB', 'FR', 'DE', 'ES', 'IT', 'NL', 'BE', 'CH', 'SE', 'NO', 'JP', 'AU', 'BR', 'IN'];
 export const STATES = ['CA', 'NY', 'TX', 'WA', 'MA', 'IL', 'FL', 'GA', 'ON', 'QC', 'BC'];
