@@ -71,6 +71,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   let crmSync: CrmSync | null = null; // issue 6
   let election: LeaderElection | null = null;
   let cdcJob: LeaderJob | null = null;
+  let alertsJob: LeaderJob | null = null;
   try {
     const metrics = createMetrics();
     const features = createFeatures({ store, defaultRuleset: config.defaultRuleset, metrics, now: options.now });
@@ -79,7 +80,10 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     }
     // ----- issue 7: notifications, alerts, stats, SLAs, enrichment (hooks in before any decision can be made) -----
     afterDecision = createAfterDecision({ config, env: options.env ?? process.env, features, logger, metrics, now: options.now, salesforce: () => salesforce });
-    await afterDecision.start();
+    // On PostgreSQL the alert monitor runs on the leading replica only (below): incident checks are per key and two
+    // replicas checking at once could fire one incident twice.
+    const pg = config.database.kind === 'postgres';
+    await afterDecision.start({ alertMonitor: !pg });
     const after = afterDecision;
     // ----- end issue 7 -----
     // ----- issue 6: HubSpot (off when HUBSPOT_ACCESS_TOKEN is unset); a start-up validation problem stops the start -----
@@ -122,6 +126,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
       // Several replicas share one PostgreSQL database: only the holder of the `cdc` advisory lock runs the stream
       // and the write-back; a follower polls and takes over within ~1 s of the leader's death, resuming from the
       // shared checkpoint. A pipeline cannot be restarted, so each leadership term gets a fresh one.
+      // The alert monitor goes with the stream: its stream and API-budget checks read this replica's pipeline.
       election = openLeaderElection(config.database);
       cdcJob = runWhileLeader({
         election,
@@ -130,8 +135,10 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
           const p = newPipeline();
           await p?.start();
           salesforce = p;
+          after.alerts.start();
         },
         stop: async () => {
+          await after.alerts.stop();
           const p = salesforce;
           salesforce = null;
           await p?.stop();
@@ -142,6 +149,18 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     } else {
       salesforce = newPipeline();
       if (salesforce) await salesforce.start();
+      if (pg) {
+        // No stream to follow: the alert monitor has a leadership of its own.
+        election = openLeaderElection(config.database);
+        alertsJob = runWhileLeader({
+          election,
+          name: 'alerts',
+          start: async () => after.alerts.start(),
+          stop: () => after.alerts.stop(),
+          onChange: (role) => logger.info({ role }, 'alert monitor leadership changed'),
+          onError: (err) => logger.error({ err }, 'alert monitor leadership error'),
+        });
+      }
     }
     // ----- end Salesforce pipeline -----
     const auth = createAuthGuards({ callout: config.apiToken, admin: config.adminToken });
@@ -196,6 +215,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
           await after.stop(); // issue 7
           await crm?.stop(); // issue 6
           await cdcJob?.stop(); // leadership (issue 8): stops this replica's pipeline and releases the lock
+          await alertsJob?.stop();
           await salesforce?.stop(); // Salesforce pipeline (issue 4)
           await election?.close();
           await store.close();
@@ -206,6 +226,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
     await afterDecision?.stop().catch(() => undefined); // issue 7
     await crmSync?.stop().catch(() => undefined); // issue 6
     await cdcJob?.stop().catch(() => undefined);
+    await alertsJob?.stop().catch(() => undefined);
     await salesforce?.stop().catch(() => undefined);
     await election?.close().catch(() => undefined);
     await store.close();

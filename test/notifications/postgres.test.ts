@@ -44,6 +44,8 @@ describe('issue 7 on PostgreSQL', () => {
       now: () => new Date(Date.now() + offset),
     });
     expect(service.store.dialect).toBe('postgres');
+    // Without Salesforce the alert monitor takes a leadership of its own (main.ts) and this lone replica leads.
+    await eventually(() => service!.afterDecision.alerts.monitor.running || undefined, 5_000);
     const api = apiFor(service.url);
     const ruleset = {
       name: 'inbound',

@@ -1,7 +1,8 @@
 /**
  * main.ts on PostgreSQL runs the CDC pipeline under leadership: two services started with the same
  * DATABASE_URL and SF_INSTANCE_URL stream from Salesforce on one replica only; when the leader stops, the other
- * takes over from the shared checkpoint and every lead is routed exactly once.
+ * takes over from the shared checkpoint and every lead is routed exactly once. The alert monitor follows the
+ * stream's leadership (one replica checks incidents, so none fires twice).
  */
 import { startService, type RunningService } from '../../service/src/main';
 import type { RunningEmulator } from '../emulator/index';
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<RunningService> {
-  const env = serviceEnv(emu, 'unused', { DATABASE_URL: schemaUrl(schema) });
+  const env = serviceEnv(emu, 'unused', { DATABASE_URL: schemaUrl(schema), ALERT_WEBHOOK_URL: `${emu.url}/__emulator/slack/unused-ops-hook` });
   const s = await startService({ env });
   services.push(s);
   return s;
@@ -41,6 +42,7 @@ test('one replica streams; the other takes over when it stops; each lead routed 
   // The second replica stays a follower while the first holds the lock, and says so in /readyz.
   await new Promise((r) => setTimeout(r, 1_500));
   expect(second.salesforce).toBeNull();
+  expect([first.afterDecision.alerts.monitor.running, second.afterDecision.alerts.monitor.running]).toEqual([true, false]);
   const ready = (await (await fetch(`${second.url}/readyz`)).json()) as { checks: Record<string, { ok: boolean; detail?: string }> };
   expect(ready.checks.salesforceStream).toEqual({ ok: true, detail: expect.stringContaining('standby') });
 
@@ -52,6 +54,7 @@ test('one replica streams; the other takes over when it stops; each lead routed 
   await leader.close();
   services.splice(services.indexOf(leader), 1);
   await eventually(() => second.salesforce?.stream.ready, 10_000, 'second replica takes over');
+  expect(second.afterDecision.alerts.monitor.running).toBe(true);
 
   const after = await Promise.all([1, 2, 3].map((i) => createLead(emu, { LastName: `After ${i}`, Company: 'Acme' })));
   const pool = [USERS.a, USERS.b, USERS.c];

@@ -45,6 +45,11 @@ export class AlertMonitor {
     this.now = o.now ?? (() => new Date());
   }
 
+  /** Whether the periodic checks run in this process (on PostgreSQL: the replica that leads). */
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.check(), this.o.settings.checkMs);

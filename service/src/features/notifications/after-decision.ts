@@ -38,7 +38,11 @@ export interface AfterDecision {
   /** For the Salesforce pipeline: UPDATE events by others (SLA first touch). */
   onLeadUpdate(tx: StoreTx, update: LeadUpdateSeen): Promise<void>;
   mount(router: Router, auth: AuthGuards): void;
-  start(): Promise<void>;
+  /**
+   * `alertMonitor: false`: the caller starts `alerts` itself (main.ts on PostgreSQL runs the monitor on the
+   * leading replica only, so two replicas never race to fire one incident).
+   */
+  start(options?: { alertMonitor?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,11 +92,11 @@ export function createAfterDecision(o: AfterDecisionOptions): AfterDecision {
     mount(router, auth) {
       router.use(statsRouter(stats, auth));
     },
-    async start() {
+    async start(options) {
       unhookSla ??= o.features.routing.addCommitHook(sla.commitHook());
       o.features.routing.setEnricher(enricher);
       notifications.start();
-      alerts.start();
+      if (options?.alertMonitor !== false) alerts.start();
     },
     async stop() {
       unhookSla?.();
