@@ -9,7 +9,7 @@
  * | `ALERT_RECOVERY` | `true`: a resolved message when an incident ends | `true` |
  */
 import { z } from 'zod';
-import { ConfigError } from '../../config';
+import { envBool, envInt, parseEnv } from '../../env-settings';
 
 export interface AlertSettings {
   queueMinutes: number;
@@ -19,32 +19,21 @@ export interface AlertSettings {
   recovery: boolean;
 }
 
-const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === '' ? String(fallback) : v),
-    z
-      .string()
-      .regex(/^\d+$/, { message: `must be an integer from ${min} to ${max}` })
-      .transform(Number)
-      .refine((n) => n >= min && n <= max, { message: `must be an integer from ${min} to ${max}` }),
-  );
-
 const schema = z.object({
-  ALERT_QUEUE_MINUTES: int(1, 10_080, 30),
-  ALERT_API_BUDGET_PERCENT: int(1, 100, 80),
-  ALERT_STREAM_GRACE_SECONDS: int(0, 86_400, 60),
-  ALERT_CHECK_SECONDS: int(1, 3600, 30),
-  ALERT_RECOVERY: z.preprocess((v) => (v === undefined || v === '' ? 'true' : v), z.enum(['true', 'false'], { message: 'must be true or false' })),
+  ALERT_QUEUE_MINUTES: envInt(1, 10_080, 30),
+  ALERT_API_BUDGET_PERCENT: envInt(1, 100, 80),
+  ALERT_STREAM_GRACE_SECONDS: envInt(0, 86_400, 60),
+  ALERT_CHECK_SECONDS: envInt(1, 3600, 30),
+  ALERT_RECOVERY: envBool(true),
 });
 
 export function loadAlertSettings(env: NodeJS.ProcessEnv): AlertSettings {
-  const r = schema.safeParse(env);
-  if (!r.success) throw new ConfigError(r.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
+  const e = parseEnv(schema, env);
   return {
-    queueMinutes: r.data.ALERT_QUEUE_MINUTES,
-    apiBudgetPercent: r.data.ALERT_API_BUDGET_PERCENT,
-    streamGraceMs: r.data.ALERT_STREAM_GRACE_SECONDS * 1000,
-    checkMs: r.data.ALERT_CHECK_SECONDS * 1000,
-    recovery: r.data.ALERT_RECOVERY === 'true',
+    queueMinutes: e.ALERT_QUEUE_MINUTES,
+    apiBudgetPercent: e.ALERT_API_BUDGET_PERCENT,
+    streamGraceMs: e.ALERT_STREAM_GRACE_SECONDS * 1000,
+    checkMs: e.ALERT_CHECK_SECONDS * 1000,
+    recovery: e.ALERT_RECOVERY,
   };
 }

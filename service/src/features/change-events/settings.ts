@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../config';
+import { envInt, parseEnv } from '../../env-settings';
 
 export interface PipelineSettings {
   rulesetField: string;
@@ -28,16 +29,6 @@ export interface PipelineSettings {
 
 const RULESET_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
-
-const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === '' ? String(fallback) : v),
-    z
-      .string()
-      .regex(/^\d+$/, { message: `must be an integer from ${min} to ${max}` })
-      .transform(Number)
-      .refine((n) => n >= min && n <= max, { message: `must be an integer from ${min} to ${max}` }),
-  );
 
 const schema = z.object({
   SF_CDC_RULESET_FIELD: z.preprocess(
@@ -64,20 +55,16 @@ const schema = z.object({
       return map;
     }),
   ),
-  SF_RECONCILE_LOOKBACK_MINUTES: int(0, 7 * 24 * 60, 60),
-  OUTBOX_LEASE_MS: int(1000, 3_600_000, 30_000),
-  OUTBOX_RETRY_BASE_MS: int(1, 600_000, 500),
-  OUTBOX_RETRY_MAX_MS: int(1, 3_600_000, 60_000),
-  OUTBOX_MAX_ATTEMPTS: int(1, 1000, 12),
+  SF_RECONCILE_LOOKBACK_MINUTES: envInt(0, 7 * 24 * 60, 60),
+  OUTBOX_LEASE_MS: envInt(1000, 3_600_000, 30_000),
+  OUTBOX_RETRY_BASE_MS: envInt(1, 600_000, 500),
+  OUTBOX_RETRY_MAX_MS: envInt(1, 3_600_000, 60_000),
+  OUTBOX_MAX_ATTEMPTS: envInt(1, 1000, 12),
   SF_JWT_AUDIENCE: z.preprocess((v) => (v === '' ? undefined : v), z.string().url({ message: 'must be a URL' }).optional()),
 });
 
 export function loadPipelineSettings(env: NodeJS.ProcessEnv = process.env): PipelineSettings {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(environment)'), message: i.message })));
-  }
-  const e = parsed.data;
+  const e = parseEnv(schema, env);
   if (e.OUTBOX_RETRY_BASE_MS > e.OUTBOX_RETRY_MAX_MS) {
     throw new ConfigError([{ variable: 'OUTBOX_RETRY_BASE_MS', message: 'must not exceed OUTBOX_RETRY_MAX_MS' }]);
   }

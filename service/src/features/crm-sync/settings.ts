@@ -21,6 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../../config';
+import { envBool, envInt } from '../../env-settings';
 import { toId18 } from '../../core';
 
 export const SYNC_PATTERNS = ['route_at_middleware', 'route_in_salesforce_sync_to_hubspot', 'route_in_hubspot_sync_to_salesforce'] as const;
@@ -76,22 +77,12 @@ export interface CrmSyncSettings {
   client: { timeoutMs: number; writeFlushMs: number; writeBatchSize: number; writeMaxAttempts: number; dailyResetUtcOffsetMinutes: number };
 }
 
-const intSetting = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === '' ? String(fallback) : v),
-    z
-      .string()
-      .regex(/^-?\d+$/, { message: `must be an integer from ${min} to ${max}` })
-      .transform(Number)
-      .refine((n) => n >= min && n <= max, { message: `must be an integer from ${min} to ${max}` }),
-  );
-
 const clientSchema = z.object({
-  HUBSPOT_TIMEOUT_MS: intSetting(100, 120_000, 10_000),
-  HUBSPOT_WRITE_FLUSH_MS: intSetting(1, 60_000, 200),
-  HUBSPOT_WRITE_BATCH_SIZE: intSetting(1, 100, 100),
-  HUBSPOT_WRITE_MAX_ATTEMPTS: intSetting(1, 1000, 12),
-  HUBSPOT_DAILY_RESET_UTC_OFFSET_MINUTES: intSetting(-720, 840, 0),
+  HUBSPOT_TIMEOUT_MS: envInt(100, 120_000, 10_000),
+  HUBSPOT_WRITE_FLUSH_MS: envInt(1, 60_000, 200),
+  HUBSPOT_WRITE_BATCH_SIZE: envInt(1, 100, 100),
+  HUBSPOT_WRITE_MAX_ATTEMPTS: envInt(1, 1000, 12),
+  HUBSPOT_DAILY_RESET_UTC_OFFSET_MINUTES: envInt(-720, 840, 0),
 });
 
 const RULESET_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -192,10 +183,7 @@ export function parseCrmSyncConfig(doc: unknown): { settings: Omit<CrmSyncSettin
   };
 }
 
-const boolSetting = z.preprocess(
-  (v) => (v === undefined || v === '' ? 'false' : String(v).toLowerCase()),
-  z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1'),
-);
+const boolSetting = envBool(false);
 
 /** Reads CRM_SYNC_CONFIG (a JSON file) and the webhook settings; a problem stops the start naming the variable. */
 export function loadCrmSyncSettings(env: NodeJS.ProcessEnv = process.env): CrmSyncSettings {

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../../config';
+import { envInt, parseEnv } from '../../env-settings';
 
 export interface EnrichmentSettings {
   csvFile: string | null;
@@ -20,15 +20,6 @@ export interface EnrichmentSettings {
   cacheMs: number;
 }
 
-const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === '' ? String(fallback) : v),
-    z
-      .string()
-      .regex(/^\d+$/, { message: `must be an integer from ${min} to ${max}` })
-      .transform(Number)
-      .refine((n) => n >= min && n <= max, { message: `must be an integer from ${min} to ${max}` }),
-  );
 const optional = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
 const schema = z.object({
@@ -46,18 +37,17 @@ const schema = z.object({
     { message: 'must be an http(s) URL containing {domain}' },
   ),
   ENRICHMENT_HTTP_TOKEN: optional,
-  ENRICHMENT_BUDGET_MS: int(1, 10_000, 300),
-  ENRICHMENT_CACHE_SECONDS: int(0, 30 * 86_400, 86_400),
+  ENRICHMENT_BUDGET_MS: envInt(1, 10_000, 300),
+  ENRICHMENT_CACHE_SECONDS: envInt(0, 30 * 86_400, 86_400),
 });
 
 export function loadEnrichmentSettings(env: NodeJS.ProcessEnv): EnrichmentSettings {
-  const r = schema.safeParse(env);
-  if (!r.success) throw new ConfigError(r.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
+  const e = parseEnv(schema, env);
   return {
-    csvFile: r.data.ENRICHMENT_CSV ?? null,
-    httpUrl: r.data.ENRICHMENT_HTTP_URL ?? null,
-    httpToken: r.data.ENRICHMENT_HTTP_TOKEN ?? null,
-    budgetMs: r.data.ENRICHMENT_BUDGET_MS,
-    cacheMs: r.data.ENRICHMENT_CACHE_SECONDS * 1000,
+    csvFile: e.ENRICHMENT_CSV ?? null,
+    httpUrl: e.ENRICHMENT_HTTP_URL ?? null,
+    httpToken: e.ENRICHMENT_HTTP_TOKEN ?? null,
+    budgetMs: e.ENRICHMENT_BUDGET_MS,
+    cacheMs: e.ENRICHMENT_CACHE_SECONDS * 1000,
   };
 }

@@ -9,7 +9,7 @@
  * | `NOTIFY_POLL_MS` | how often due notifications are looked for | `250` |
  */
 import { z } from 'zod';
-import { ConfigError } from '../../config';
+import { envInt, parseEnv } from '../../env-settings';
 
 export interface NotifySettingsEnv {
   webhookSecret: string | null;
@@ -19,34 +19,21 @@ export interface NotifySettingsEnv {
   pollMs: number;
 }
 
-const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === '' ? String(fallback) : v),
-    z
-      .string()
-      .regex(/^\d+$/, { message: `must be an integer from ${min} to ${max}` })
-      .transform(Number)
-      .refine((n) => n >= min && n <= max, { message: `must be an integer from ${min} to ${max}` }),
-  );
-
 const schema = z.object({
   NOTIFY_WEBHOOK_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, { message: 'must be at least 16 characters' }).optional()),
-  NOTIFY_MAX_ATTEMPTS: int(1, 100, 8),
-  NOTIFY_RETRY_BASE_MS: int(1, 3_600_000, 1000),
-  NOTIFY_RETRY_MAX_MS: int(1, 86_400_000, 300_000),
-  NOTIFY_POLL_MS: int(10, 60_000, 250),
+  NOTIFY_MAX_ATTEMPTS: envInt(1, 100, 8),
+  NOTIFY_RETRY_BASE_MS: envInt(1, 3_600_000, 1000),
+  NOTIFY_RETRY_MAX_MS: envInt(1, 86_400_000, 300_000),
+  NOTIFY_POLL_MS: envInt(10, 60_000, 250),
 });
 
 export function loadNotifySettings(env: NodeJS.ProcessEnv): NotifySettingsEnv {
-  const r = schema.safeParse(env);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
-  }
+  const e = parseEnv(schema, env);
   return {
-    webhookSecret: r.data.NOTIFY_WEBHOOK_SECRET ?? null,
-    maxAttempts: r.data.NOTIFY_MAX_ATTEMPTS,
-    retryBaseMs: r.data.NOTIFY_RETRY_BASE_MS,
-    retryMaxMs: Math.max(r.data.NOTIFY_RETRY_BASE_MS, r.data.NOTIFY_RETRY_MAX_MS),
-    pollMs: r.data.NOTIFY_POLL_MS,
+    webhookSecret: e.NOTIFY_WEBHOOK_SECRET ?? null,
+    maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+    retryBaseMs: e.NOTIFY_RETRY_BASE_MS,
+    retryMaxMs: Math.max(e.NOTIFY_RETRY_BASE_MS, e.NOTIFY_RETRY_MAX_MS),
+    pollMs: e.NOTIFY_POLL_MS,
   };
 }
