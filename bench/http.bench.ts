@@ -191,27 +191,6 @@ export function runLoadClient(url: string, connections: number, seconds: number,
   return { requests: r.requests, seconds: r.seconds, rps: r.requests / r.seconds, p50ms: r.p50, p99ms: r.p99, meanMs: r.meanMs, errors: r.errors, non2xx: r.non2xx };
 }
 
-export function runWrk(url: string, script: string, connections: number, seconds: number, runTag: string): WrkResult {
-  const out = spawnSync(
-    'wrk',
-    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, `${url}/v1/route`, '--', runTag],
-    { encoding: 'utf8' },
-  );
-  const line = (out.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-  if (out.status !== 0 || !line) throw new Error(`wrk failed (${out.status}): ${out.stderr || out.stdout}`);
-  const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as Record<string, number>;
-  const secs = r.micros! / 1e6;
-  return {
-    requests: r.requests!,
-    seconds: secs,
-    rps: r.requests! / secs,
-    p50ms: r.p50! / 1000,
-    p99ms: r.p99! / 1000,
-    errors: r.errors!,
-    non2xx: r.non2xx!,
-  };
-}
-
 interface Target {
   name: string;
   start(port: number): ChildProcess;
