@@ -459,11 +459,14 @@ describe.each(STORE_FACTORIES)('store contract: $name', (factory) => {
       await store.transaction((tx) =>
         tx.insertDecision(d, [
           { decisionId: d.id, step: 'received', at: iso(T0), detail: { source: 'callout' } },
+          { decisionId: d.id, step: 'enriched', at: iso(T0), detail: null },
           { decisionId: d.id, step: 'decided', at: iso(T0), detail: null },
         ]),
       );
+      // Same millisecond: hand-off order (enrichment often ends in the decision's millisecond).
       expect(await store.getTimeline(d.id)).toEqual([
         { decisionId: d.id, step: 'received', at: iso(T0), detail: { source: 'callout' } },
+        { decisionId: d.id, step: 'enriched', at: iso(T0), detail: null },
         { decisionId: d.id, step: 'decided', at: iso(T0), detail: null },
       ]);
       await store.transaction((tx) =>
@@ -474,7 +477,7 @@ describe.each(STORE_FACTORIES)('store contract: $name', (factory) => {
         ]),
       );
       const steps = await store.getTimeline(d.id);
-      expect(steps.map((s) => s.step)).toEqual(['committed_in_crm', 'received', 'decided', 'notified_slack', 'written_salesforce']);
+      expect(steps.map((s) => s.step)).toEqual(['committed_in_crm', 'received', 'enriched', 'decided', 'notified_slack', 'written_salesforce']);
       expect(steps[1]!.detail).toEqual({ source: 'callout' });
       // The decision's own row is unchanged by its timeline.
       expect(await store.getDecision(d.id)).toEqual(d);

@@ -77,12 +77,15 @@ const strOrNull = (v: unknown): string | null => (v === null || v === undefined 
 
 
 
-/** Timeline order: by time, then committed_in_crm < received < decided < the rest, then by step name. */
-const STEP_RANK: Record<string, number> = { committed_in_crm: 0, received: 1, decided: 2 };
+/**
+ * Timeline order: by time, then hand-off order within one millisecond (committed_in_crm < received < enriched <
+ * decided < the rest), then by step name. (Enrichment often ends in the decision's millisecond.)
+ */
+const STEP_RANK: Record<string, number> = { committed_in_crm: 0, received: 1, enriched: 2, decided: 3 };
 function compareTimeline(a: TimelineEntry, b: TimelineEntry): number {
   if (a.at !== b.at) return a.at < b.at ? -1 : 1;
-  const ra = STEP_RANK[a.step] ?? 3;
-  const rb = STEP_RANK[b.step] ?? 3;
+  const ra = STEP_RANK[a.step] ?? 4;
+  const rb = STEP_RANK[b.step] ?? 4;
   if (ra !== rb) return ra - rb;
   return a.step < b.step ? -1 : a.step > b.step ? 1 : 0;
 }
