@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
-export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+export type DatabaseConfig = { kind: 'sqlite'; path: string; writeBehind: boolean } | { kind: 'postgres'; url: string };
 
 export type SalesforceAuthConfig =
   | { kind: 'accessToken'; accessToken: string }
@@ -162,6 +162,11 @@ const databaseUrl = z
 export const envSchema = z.object({
   PORT: intIn(0, 65535, 3000),
   DATABASE_URL: databaseUrl,
+  // SQLite only: decisions acknowledged from the decision journal, tables written by a writer thread (write-behind.ts).
+  SQLITE_WRITE_BEHIND: z.preprocess(
+    (v) => (v === undefined || v === '' ? 'false' : String(v).toLowerCase()),
+    z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true'),
+  ),
   ROUTER_API_TOKEN: token,
   ROUTER_ADMIN_TOKEN: token,
   ROUTER_DEFAULT_RULESET: z.preprocess(
@@ -319,7 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const dbUrl = e.DATABASE_URL;
   const database: DatabaseConfig = dbUrl.startsWith('sqlite:')
-    ? { kind: 'sqlite', path: dbUrl.slice('sqlite:'.length) }
+    ? { kind: 'sqlite', path: dbUrl.slice('sqlite:'.length), writeBehind: e.SQLITE_WRITE_BEHIND }
     : { kind: 'postgres', url: dbUrl };
 
   return {

@@ -315,9 +315,20 @@ export interface StoreTx extends StoreReads {
   pruneInboxKeys(kind: string, before: string): Promise<number>;
 }
 
+export interface TransactionOptions {
+  /**
+   * A routing decision's transaction (RoutingService): the store may acknowledge it once its effects are durable in
+   * a journal and put them into its tables a moment later (SQLite write-behind mode), provided every later read,
+   * transaction and restart sees them. A body that needs something such a transaction cannot offer is run again
+   * as an ordinary transaction, so bodies must be safe to run twice (they are: a failed run leaves nothing).
+   * Outbox ids returned inside one are provisional.
+   */
+  decision?: boolean;
+}
+
 export interface Store extends StoreReads {
   readonly dialect: 'sqlite' | 'postgres';
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Readiness: throws when the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

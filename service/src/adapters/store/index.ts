@@ -16,7 +16,7 @@ export type { PostgresStore, PostgresStoreOptions } from './postgres/postgres-st
 export { PostgresLeaderElection } from './postgres/leader-election';
 
 export async function openStore(database: DatabaseConfig): Promise<Store> {
-  if (database.kind === 'sqlite') return openSqliteStore({ path: database.path });
+  if (database.kind === 'sqlite') return openSqliteStore({ path: database.path, writeBehind: database.writeBehind });
   return openPostgresStore({ url: database.url });
 }
 

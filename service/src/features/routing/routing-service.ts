@@ -173,6 +173,9 @@ interface FetchedFacts {
 
 const FRESH_STATE = (): PoolState => ({ lastOwnerId: null, currents: {} });
 
+/** A decision's transaction: the store may acknowledge it from its journal (SQLite write-behind, store-port.ts). */
+const DECISION_TX = { decision: true } as const;
+
 export class RoutingService {
   private readonly store: Store;
   private readonly compiled: CompiledRulesetCache;
@@ -224,7 +227,7 @@ export class RoutingService {
       outcome = await this.store.transaction(async (tx) => {
         const compiled = await this.activeCompiled(tx, name);
         return this.routeInTx(tx, compiled, lead, req, receivedAt, enrichment);
-      });
+      }, DECISION_TX);
     } catch (err) {
       this.options.metrics?.decisionsTotal.inc({ ruleset: name, rule: 'none', outcome: 'error' });
       throw err;
@@ -276,7 +279,7 @@ export class RoutingService {
             outcomes[index] = { ok: false, index, leadId: lead.Id, error: err };
           }
         }
-      });
+      }, DECISION_TX);
     }
     for (const o of outcomes) if (o.ok) this.observe(o, started);
     return outcomes;

@@ -28,12 +28,31 @@ export class FactsCache {
   readonly open = new Map<string, number>();
   /** owner -> run-time availability override (null: none). */
   readonly availability = new Map<string, boolean | null>();
+  /** ruleset -> active version (null: none): read before every decision. */
+  readonly activeVersions = new Map<string, number | null>();
   private dataVersion: number | null = null;
+  /**
+   * Write-behind (write-behind.ts): while journal records are pending, this cache is the only up-to-date copy of
+   * the entries they touched, so nothing may drop them: the data_version check is off (the writer thread's own
+   * commits change it) and old days are kept.
+   */
+  pinned = false;
 
   /** Call under the write lock at the start of a transaction group with `PRAGMA data_version`. */
   checkDataVersion(version: number): void {
+    if (this.pinned) return;
     if (this.dataVersion !== null && version !== this.dataVersion) this.clear();
     this.dataVersion = version;
+  }
+
+  /**
+   * The writer thread has applied every pending record: what changed data_version since the last check is (but for
+   * a foreign write in the same instant, unsupported while the service runs) the writer's commits of rows this
+   * cache already holds. Unpins.
+   */
+  absorbDataVersion(version: number): void {
+    this.dataVersion = version;
+    this.pinned = false;
   }
 
   clear(): void {
@@ -41,6 +60,7 @@ export class FactsCache {
     this.daily.clear();
     this.open.clear();
     this.availability.clear();
+    this.activeVersions.clear();
   }
 
   static poolKey(ruleset: string, poolId: string): string {
@@ -52,7 +72,7 @@ export class FactsCache {
   }
 
   setDaily(key: string, counts: Map<string, number>): void {
-    if (this.daily.size >= MAX_DAILY_ENTRIES) this.daily.clear();
+    if (this.daily.size >= MAX_DAILY_ENTRIES && !this.pinned) this.daily.clear();
     this.daily.set(key, counts);
   }
 

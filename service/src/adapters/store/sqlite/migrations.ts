@@ -194,4 +194,15 @@ CREATE TABLE inbox_keys (
     // fewer per decision than rows in decision_timeline; later steps still go there. JSON [[step, at, detail], ...].
     sql: `ALTER TABLE decisions ADD COLUMN first_steps TEXT;`,
   },
+  {
+    version: 5,
+    name: 'write_behind_state',
+    // The last decision journal record applied to the tables (write-behind.ts): written in the same transaction as
+    // the record's rows, so a restart replays exactly the records after it.
+    sql: `CREATE TABLE write_behind_state (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  applied_seq INTEGER NOT NULL
+);
+INSERT INTO write_behind_state (id, applied_seq) VALUES (1, 0);`,
+  },
 ];

@@ -41,6 +41,7 @@ import type {
   StoreTx,
   StreamCheckpoint,
   TimelineEntry,
+  TransactionOptions,
 } from '../../../features/store-port';
 import { dailyKey } from '../../../features/store-port';
 import { AsyncMutex } from '../mutex';
@@ -49,6 +50,9 @@ import { decisionFromRow, decisionParams, outboxFromRow, poolStateFromRow, summa
 import { FactsCache, clonePoolState } from './facts-cache';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations';
 import { SqliteCrmSyncOps } from './crm-sync-ops'; // crm-sync (issue 6)
+import { JournalFile, readJournal } from './journal';
+import { JOURNAL_STATEMENTS, WriteBehind, WriteBehindTx, WriteBehindUnsupported, appliedSeq, applyRecords, type WriteBehindBase } from './write-behind';
+import { startWriterThread } from './writer-thread';
 
 type Db = Database.Database;
 type Row = Record<string, unknown>;
@@ -69,6 +73,13 @@ export interface SqliteStoreOptions {
   checkpointer?: { intervalMs?: number; restartAtFrames?: number };
   /** Reports checkpoint worker failures (they are retried; the safety net stays). */
   onCheckpointError?: (message: string) => void;
+  /**
+   * Routing decisions acknowledged from the decision journal and written to the tables by a writer thread
+   * (write-behind.ts). Files only; default false here, on in the service (config SQLITE_WRITE_BEHIND).
+   */
+  writeBehind?: boolean;
+  /** Reports write-behind trouble: a record the writer could not apply, a writer thread that died. */
+  onWriteBehindError?: (message: string) => void;
 }
 
 const str = (v: unknown): string => v as string;
@@ -156,6 +167,7 @@ function prepareStatements(db: Db) {
     dataVersion: p('PRAGMA data_version').pluck(),
     // Transaction control, prepared once: db.exec parses its SQL on every call, several times per decision.
     begin: p('BEGIN IMMEDIATE'),
+    beginRead: p('BEGIN'),
     commit: p('COMMIT'),
     rollback: p('ROLLBACK'),
     savepoint: p('SAVEPOINT group_member'),
@@ -262,6 +274,14 @@ class SqliteOps implements StoreTx {
     this.facts.checkDataVersion(Number(this.s.dataVersion.get()));
   }
 
+  /** Set by the store while a transaction group runs (its start did beginGroup already). */
+  inGroup = false;
+
+  /** For reads that may run outside a group: the same check, unless the group's start did it. */
+  private checkCache(): void {
+    if (!this.inGroup) this.beginGroup();
+  }
+
   // ----- crm-sync (issue 6): crm-sync-ops.ts -----
   private crmOps: SqliteCrmSyncOps | null = null;
   private get crm(): SqliteCrmSyncOps {
@@ -298,8 +318,13 @@ class SqliteOps implements StoreTx {
     return r ? summaryFromRow(r) : null;
   }
   async getActiveVersion(name: string): Promise<number | null> {
+    this.checkCache(); // another connection's commit drops the cache
+    const cached = this.facts.activeVersions.get(name);
+    if (cached !== undefined) return cached;
     const v = this.s.activeVersion.get(name) as number | null | undefined;
-    return v === undefined || v === null ? null : Number(v);
+    const version = v === undefined || v === null ? null : Number(v);
+    this.facts.activeVersions.set(name, version);
+    return version;
   }
   async getRulesetVersion(name: string, version: number): Promise<RulesetVersionRecord | null> {
     const r = this.s.getVersion.get(name, version) as Row | undefined;
@@ -377,7 +402,7 @@ class SqliteOps implements StoreTx {
 
   async routingFacts(q: RoutingFactsQuery): Promise<RoutingFacts> {
     // Also checked here, for reads outside a transaction group (one prepared pragma step).
-    this.beginGroup();
+    this.checkCache();
     const cache = this.facts;
     const facts: RoutingFacts = {
       poolStates: new Map(),
@@ -500,6 +525,7 @@ class SqliteOps implements StoreTx {
 
   // ----- writes -----
   async insertRulesetVersion(name: string, ruleset: Ruleset, createdBy: string, createdAt: string): Promise<number> {
+    this.facts.activeVersions.delete(name);
     const existing = this.s.getRuleset.get(name) as Row | undefined;
     let version: number;
     if (!existing) {
@@ -513,6 +539,7 @@ class SqliteOps implements StoreTx {
     return version;
   }
   async activateRulesetVersion(name: string, version: number, at: string): Promise<boolean> {
+    this.facts.activeVersions.delete(name);
     if (this.s.versionExists.get(name, version) === undefined) return false;
     this.s.activate.run(version, at, name);
     return true;
@@ -653,6 +680,8 @@ interface QueuedTx {
   fn: (tx: StoreTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** A routing decision's transaction, run write-behind when the store can. */
+  decision: boolean;
 }
 
 /** Most transactions one commit may carry (a batch route is one transaction of up to 200 leads already). */
@@ -667,6 +696,9 @@ class SqliteStoreImpl {
   private readonly ops: SqliteOps;
   private closed = false;
 
+  private wb: WriteBehind | null = null;
+  private releaseLock: (() => void) | null = null;
+
   constructor(
     readonly db: Db,
     readonly path: string,
@@ -675,8 +707,45 @@ class SqliteStoreImpl {
     this.ops = new SqliteOps(db, prepareStatements(db));
     for (const name of READ_METHODS) {
       const method = (this.ops[name] as (...a: unknown[]) => Promise<unknown>).bind(this.ops);
-      (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => this.mutex.run(() => method(...args));
+      (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
+        this.mutex.run(() => (this.wb?.pending ? this.settled(() => method(...args)) : method(...args)));
     }
+  }
+
+  /** The statements the journal names (by name), for recovery and the writer thread. */
+  get statements(): Record<string, Database.Statement> {
+    return this.ops.s as unknown as Record<string, Database.Statement>;
+  }
+
+  /** Turns write-behind on (openSqliteStore, after recovery). */
+  enableWriteBehind(wb: WriteBehind, releaseLock: () => void): void {
+    this.wb = wb;
+    this.releaseLock = releaseLock;
+  }
+
+  /** Called by the writer events: every pending record is in the tables. */
+  drained(): void {
+    this.ops.facts.absorbDataVersion(Number(this.ops.s.dataVersion.get()));
+  }
+
+  /**
+   * The writer thread died: apply what it left from the journal here, and stop using write-behind. Synchronous and
+   * without the mutex on purpose: with records pending the main connection is never inside a transaction (decision
+   * transactions do not use it, the others wait for the records first), and a waiter may hold the mutex.
+   */
+  writerFailed(journalPath: string): void {
+    const wb = this.wb;
+    if (!wb || wb.failed || this.closed) return;
+    wb.failed = true;
+    const applied = appliedSeq(this.db);
+    applyRecords(this.db, this.statements, readJournal(journalPath).records.filter((r) => r.s > applied));
+    wb.markAllApplied();
+  }
+
+  /** Runs `fn` once every journaled decision is in the tables (under the mutex: no new one can be journaled). */
+  private async settled<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.wb?.barrier();
+    return fn();
   }
 
   /**
@@ -686,7 +755,7 @@ class SqliteStoreImpl {
    * COMMIT, so nothing is acknowledged before it is durable. Under concurrent load this spends one commit (WAL
    * write) on many decisions; an idle service commits each transaction at once as before.
    */
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // The body runs later, from whichever caller drains the queue: bind it to ITS caller's async context so
       // AsyncLocalStorage (the CDC checkpoint scope, request ids) sees what the caller set.
@@ -694,7 +763,7 @@ class SqliteStoreImpl {
       // bound function, which cost ~20 us per transaction in the profile of POST /v1/route.)
       const scope = new AsyncResource('lead-router.sqlite-tx');
       const bound = (tx: StoreTx): Promise<unknown> => scope.runInAsyncScope(fn, null, tx);
-      this.queue.push({ fn: bound, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn: bound, resolve: resolve as (v: unknown) => void, reject, decision: options?.decision === true });
       if (!this.draining && !this.drainScheduled) {
         // Start on the next check phase, not now: the HTTP requests whose bodies completed in this poll phase
         // all enqueue first and then share one COMMIT. An idle service pays one event-loop turn.
@@ -711,8 +780,12 @@ class SqliteStoreImpl {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        const group = this.queue.splice(0, MAX_GROUP);
-        await this.mutex.run(() => this.runGroup(group));
+        // Decision transactions run write-behind when the store can; a run of either kind is one group, in order.
+        const writeBehind = this.wb !== null && this.wb.usable && this.queue[0]!.decision;
+        let n = 1;
+        while (n < this.queue.length && n < MAX_GROUP && (this.wb !== null && this.wb.usable && this.queue[n]!.decision) === writeBehind) n++;
+        const group = this.queue.splice(0, n);
+        await this.mutex.run(() => (writeBehind ? this.runWriteBehindGroup(group) : this.runGroup(group)));
       }
     } finally {
       this.draining = false;
@@ -720,16 +793,26 @@ class SqliteStoreImpl {
   }
 
   private async runGroup(group: QueuedTx[]): Promise<void> {
+    try {
+      await this.runGroupInner(group);
+    } finally {
+      this.ops.inGroup = false;
+    }
+  }
+
+  private async runGroupInner(group: QueuedTx[]): Promise<void> {
     if (this.closed) {
       for (const item of group) item.reject(new Error('store is closed'));
       return;
     }
+    await this.wb?.barrier();
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     const { ops } = this;
     const st = ops.s;
     try {
       st.begin.run();
       ops.beginGroup();
+      ops.inGroup = true;
     } catch (error) {
       if (this.db.inTransaction) st.rollback.run();
       for (const item of group) item.reject(error);
@@ -775,8 +858,58 @@ class SqliteStoreImpl {
     });
   }
 
+  /**
+   * Decision transactions, write-behind: each body runs against a WriteBehindTx; the successful ones are journaled
+   * in ONE write and handed to the writer thread, then their callers hear back. A body that needs more than a
+   * WriteBehindTx offers is undone and runs again as an ordinary transaction, after the others.
+   */
+  private async runWriteBehindGroup(group: QueuedTx[]): Promise<void> {
+    const wb = this.wb!;
+    const { ops } = this;
+    if (this.closed) {
+      for (const item of group) item.reject(new Error('store is closed'));
+      return;
+    }
+    // Reports of the writer count from here to the end of the group, not in between: the group reads one snapshot
+    // (one read transaction: not a shared-memory lock per statement), and a record the writer applied after that
+    // snapshot must stay in the overlays until the group is over.
+    wb.settleAcks();
+    wb.holdAcks = true;
+    ops.s.beginRead.run();
+    if (!wb.pending) ops.beginGroup(); // another connection's commit (the CLI) drops the cache first
+    ops.facts.pinned = true;
+    ops.inGroup = true;
+    const done: Array<{ item: QueuedTx; tx: WriteBehindTx; value: unknown }> = [];
+    const again: QueuedTx[] = [];
+    for (const item of group) {
+      const tx = new WriteBehindTx(ops as unknown as WriteBehindBase, wb, wb.nextSeq());
+      try {
+        done.push({ item, tx, value: await item.fn(tx) });
+      } catch (error) {
+        tx.revert();
+        if (error instanceof WriteBehindUnsupported) again.push(item);
+        else item.reject(error);
+      }
+    }
+    try {
+      wb.commit(done.map((d) => d.tx));
+    } catch (error) {
+      // Nothing journaled (disk full?): nothing happened.
+      for (let i = done.length - 1; i >= 0; i--) done[i]!.tx.revert();
+      for (const d of done) d.item.reject(error);
+      done.length = 0;
+    }
+    if (this.db.inTransaction) ops.s.commit.run(); // ends the read transaction
+    wb.holdAcks = false;
+    wb.settleAcks();
+    if (!wb.pending) ops.facts.pinned = false;
+    ops.inGroup = false;
+    for (const d of done) d.item.resolve(d.value);
+    if (again.length > 0) await this.runGroup(again);
+  }
+
   private writeTx<T>(fn: () => T): Promise<T> {
-    return this.mutex.run(() => this.db.transaction(fn).immediate());
+    return this.mutex.run(() => (this.wb?.pending ? this.settled(() => this.db.transaction(fn).immediate()) : this.db.transaction(fn).immediate()));
   }
 
   claimOutbox(o: ClaimOptions): Promise<OutboxMessage[]> {
@@ -803,6 +936,9 @@ class SqliteStoreImpl {
     return this.mutex.run(async () => {
       if (this.closed) return;
       this.closed = true;
+      await this.wb?.barrier();
+      await this.wb?.close();
+      this.releaseLock?.();
       await this.checkpointer?.stop();
       this.db.close();
     });
@@ -811,6 +947,67 @@ class SqliteStoreImpl {
 
 function backgroundCheckpoints(options: SqliteStoreOptions): boolean {
   return options.path !== ':memory:' && options.backgroundCheckpoints !== false;
+}
+
+/**
+ * One owner per journal: an exclusive lock on a small side database, held by this connection until released. The
+ * OS drops it when the process dies (fcntl), so a crashed owner never blocks the next start; a second store on the
+ * same file, in this process or another, gets SQLITE_BUSY and runs without write-behind.
+ */
+function lockJournal(lockPath: string): (() => void) | null {
+  const lock = new Database(lockPath);
+  try {
+    lock.pragma('busy_timeout = 0');
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS owner (pid INTEGER); DELETE FROM owner; INSERT INTO owner VALUES (' + process.pid + '); COMMIT');
+    return () => lock.close();
+  } catch {
+    lock.close();
+    return null;
+  }
+}
+
+/** Write-behind on: recovery of a journal left by a crash, then the journal and the writer thread. */
+function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): void {
+  const journalPath = `${options.path}-decisions.journal`;
+  const release = lockJournal(`${options.path}-decisions.lock`);
+  if (!release) {
+    options.onWriteBehindError?.(`write-behind off: another store owns ${journalPath}`);
+    return;
+  }
+  try {
+    const applied = appliedSeq(store.db);
+    const left = readJournal(journalPath).records.filter((r) => r.s > applied);
+    const start = applyRecords(store.db, store.statements, left) ?? applied;
+    const journal = new JournalFile(journalPath, options.synchronous === 'FULL');
+    journal.truncate();
+    const wb = new WriteBehind(journal, null, start, () => store.drained());
+    const sql: Record<string, string> = {};
+    for (const name of JOURNAL_STATEMENTS) sql[name] = store.statements[name]!.source;
+    const report = options.onWriteBehindError ?? ((m: string) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: m })}\n`));
+    const writer = startWriterThread(
+      {
+        path: options.path,
+        statements: sql,
+        synchronous: options.synchronous ?? 'NORMAL',
+        busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+        walAutocheckpointPages: options.walAutocheckpointPages ?? (backgroundCheckpoints(options) ? 100_000 : 10_000),
+      },
+      {
+        onApplied: (seq) => wb.onApplied(seq),
+        onRejected: (seq, error) => report(`decision journal record ${seq} could not be applied: ${error}`),
+        onFailed: (error) => {
+          report(`write-behind writer thread failed (${error}); applying its records on the main connection`);
+          store.writerFailed(journalPath);
+        },
+      },
+    );
+    wb.setWriter(writer);
+    store.enableWriteBehind(wb, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
@@ -836,5 +1033,14 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const checkpointer = backgroundCheckpoints(options)
     ? startCheckpointer({ path: options.path, busyTimeoutMs: options.busyTimeoutMs, ...options.checkpointer }, options.onCheckpointError)
     : null;
-  return new SqliteStoreImpl(db, options.path, checkpointer) as unknown as SqliteStore;
+  const store = new SqliteStoreImpl(db, options.path, checkpointer);
+  if (options.writeBehind === true && options.path !== ':memory:') {
+    try {
+      startWriteBehind(store, options);
+    } catch (err) {
+      void store.close();
+      throw err;
+    }
+  }
+  return store as unknown as SqliteStore;
 }

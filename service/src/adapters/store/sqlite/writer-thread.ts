@@ -1,0 +1,178 @@
+/**
+ * The writer thread of the SQLite store's write-behind mode (write-behind.ts): its own connection to the database
+ * file, applying journal records (statement name + parameters, see journal.ts) in the order they were journaled,
+ * every record waiting when a message arrives in ONE transaction that also moves write_behind_state.applied_seq;
+ * then it reports the last applied sequence number. The event loop never waits for these commits.
+ *
+ * The statements' SQL comes from the main connection's prepared statements (workerData.statements), so both sides
+ * run the same SQL; the source is `eval`ed like checkpointer.ts's, so it needs no compiled file under ts-jest.
+ * SQLITE_BUSY (a RESTART checkpoint holding the lock past the busy timeout) is retried; any other failure of a
+ * record is reported (`rejected`) and the record skipped, so one bad record cannot stop every later decision.
+ */
+import { Worker } from 'node:worker_threads';
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = ' + workerData.synchronous);
+db.pragma('foreign_keys = ON');
+db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+db.pragma('wal_autocheckpoint = ' + workerData.walAutocheckpointPages);
+db.pragma('cache_size = -32768');
+const st = {};
+for (const name of Object.keys(workerData.statements)) st[name] = db.prepare(workerData.statements[name]);
+const setApplied = db.prepare('UPDATE write_behind_state SET applied_seq = ? WHERE id = 1');
+const begin = db.prepare('BEGIN IMMEDIATE');
+const commit = db.prepare('COMMIT');
+const rollback = db.prepare('ROLLBACK');
+let queue = [];
+let scheduled = false;
+let stopping = false;
+function applyRecord(r) {
+  for (const op of r.o) {
+    const s = st[op[0]];
+    if (!s) throw new Error('unknown statement ' + op[0]);
+    s.run(...op[1]);
+  }
+}
+function inTx(fn) {
+  begin.run();
+  try {
+    fn();
+    commit.run();
+  } catch (err) {
+    if (db.inTransaction) rollback.run();
+    throw err;
+  }
+}
+const busy = (err) => err && (err.code === 'SQLITE_BUSY' || err.code === 'SQLITE_LOCKED');
+function flush() {
+  scheduled = false;
+  if (queue.length === 0) return finishStop();
+  const batch = queue.map((json) => JSON.parse(json));
+  try {
+    inTx(() => {
+      for (const r of batch) applyRecord(r);
+      setApplied.run(batch[batch.length - 1].s);
+    });
+    queue = [];
+    parentPort.postMessage({ applied: batch[batch.length - 1].s });
+  } catch (err) {
+    if (busy(err)) {
+      scheduled = true;
+      setTimeout(flush, 5);
+      return;
+    }
+    // One by one: only the failing record is skipped.
+    queue = [];
+    for (const r of batch) {
+      try {
+        inTx(() => { applyRecord(r); setApplied.run(r.s); });
+      } catch (e) {
+        parentPort.postMessage({ rejected: r.s, error: String((e && e.message) || e) });
+        try { inTx(() => setApplied.run(r.s)); } catch (_) {}
+      }
+      parentPort.postMessage({ applied: r.s });
+    }
+  }
+  finishStop();
+}
+function finishStop() {
+  if (!stopping || queue.length > 0 || scheduled) return;
+  try { db.close(); } catch (_) {}
+  parentPort.postMessage({ stopped: true });
+}
+let timer = null;
+function flushNow() {
+  if (timer !== null) { clearTimeout(timer); timer = null; }
+  if (!scheduled) { scheduled = true; setImmediate(flush); }
+}
+parentPort.on('message', (m) => {
+  if (m === 'stop' || m === 'flush') {
+    if (m === 'stop') stopping = true;
+    if (queue.length > 0) flushNow();
+    else if (!scheduled) finishStop();
+    return;
+  }
+  for (const json of m.records) queue.push(json);
+  // Gather records for a moment: one commit for many decisions (a commit costs about as much as ten inserts).
+  if (queue.length >= workerData.maxBatch) flushNow();
+  else if (timer === null && !scheduled) timer = setTimeout(() => { timer = null; flushNow(); }, workerData.delayMs);
+});
+parentPort.postMessage({ ready: true });
+`;
+
+export interface WriterThreadOptions {
+  path: string;
+  /** name -> SQL of every statement a journal record may name. */
+  statements: Record<string, string>;
+  synchronous: 'NORMAL' | 'FULL';
+  busyTimeoutMs: number;
+  walAutocheckpointPages: number;
+  /** How long the first record of a batch waits for others (default 20 ms); a barrier asks for a flush at once. */
+  delayMs?: number;
+  /** Records that start a commit at once (default 512). */
+  maxBatch?: number;
+}
+
+export interface WriterThreadEvents {
+  onApplied(seq: number): void;
+  onRejected(seq: number, error: string): void;
+  /** The thread died: the store applies what is left itself. */
+  onFailed(error: string): void;
+}
+
+export interface WriterThread {
+  post(jsonRecords: string[]): void;
+  /** Someone waits for the records: commit what is queued now. */
+  flush(): void;
+  /** Applies everything posted, then ends the thread. */
+  stop(): Promise<void>;
+}
+
+export function startWriterThread(options: WriterThreadOptions, events: WriterThreadEvents): WriterThread {
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { delayMs: 20, maxBatch: 512, ...options, driver: require.resolve('better-sqlite3') },
+  });
+  // Like the checkpointer, it must never keep a finished process alive (pending records are in the journal).
+  worker.unref();
+  let stopped: Promise<void> | null = null;
+  let failed = false;
+  const fail = (message: string) => {
+    if (failed || stopped) return;
+    failed = true;
+    events.onFailed(message);
+  };
+  worker.on('message', (m: { applied?: number; rejected?: number; error?: string }) => {
+    if (m.rejected !== undefined) events.onRejected(m.rejected, m.error ?? 'unknown error');
+    if (m.applied !== undefined) events.onApplied(m.applied);
+  });
+  worker.on('error', (err) => fail(err.message));
+  worker.on('exit', (code) => fail(`writer thread exited (${code})`));
+  return {
+    post(jsonRecords: string[]): void {
+      worker.postMessage({ records: jsonRecords });
+    },
+    flush(): void {
+      worker.postMessage('flush');
+    },
+    stop(): Promise<void> {
+      stopped ??= new Promise<void>((resolve) => {
+        if (failed) {
+          resolve();
+          return;
+        }
+        const done = () => resolve();
+        worker.once('exit', done);
+        worker.on('message', (m: { stopped?: boolean }) => {
+          if (m.stopped) void worker.terminate().then(done, done);
+        });
+        worker.postMessage('stop');
+      });
+      return stopped;
+    },
+  };
+}
