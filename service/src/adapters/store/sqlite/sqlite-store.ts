@@ -78,6 +78,8 @@ export interface SqliteStoreOptions {
    * (write-behind.ts). Files only; default false here, on in the service (config SQLITE_WRITE_BEHIND).
    */
   writeBehind?: boolean;
+  /** How long the writer thread gathers records before a commit (default 20 ms; tests stretch it). */
+  writerDelayMs?: number;
   /** Reports write-behind trouble: a record the writer could not apply, a writer thread that died. */
   onWriteBehindError?: (message: string) => void;
 }
@@ -992,6 +994,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
         synchronous: options.synchronous ?? 'NORMAL',
         busyTimeoutMs: options.busyTimeoutMs ?? 5000,
         walAutocheckpointPages: options.walAutocheckpointPages ?? (backgroundCheckpoints(options) ? 100_000 : 10_000),
+        ...(options.writerDelayMs !== undefined ? { delayMs: options.writerDelayMs } : {}),
       },
       {
         onApplied: (seq) => wb.onApplied(seq),

@@ -1,0 +1,151 @@
+/**
+ * SQLite write-behind (write-behind.ts): decisions acknowledged from the decision journal survive kill -9 before the
+ * writer thread applied anything; a torn journal tail is ignored; reads wait for pending records; a repeat inside
+ * the pending window moves nothing; a second store on the same file runs without write-behind.
+ * (The whole store contract also runs with every transaction offered write-behind: store.contract.test.ts.)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteStore, type SqliteStore } from '../../service/src/adapters/store';
+import { readJournal } from '../../service/src/adapters/store/sqlite/journal';
+import { STARTER_OWNER_IDS, starterRuleset } from '../../service/src/starter-ruleset';
+import { createFeatures } from '../../service/src/features';
+import { toId18 } from '../../service/src/core';
+
+const lead = (i: number) => ({ Id: `00Q${String(i).padStart(12, '0')}`, Country: 'GB' });
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'lr-wb-'));
+  file = path.join(dir, 'store.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function runChild(count: number): Promise<Array<{ id: string; ownerId: string }>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'child', 'write-behind-child.js'), file, String(count)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const acks: Array<{ id: string; ownerId: string }> = [];
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      let nl: number;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        const m = /^ACK (\S+) (\S+)$/.exec(line);
+        if (m) acks.push({ id: m[1]!, ownerId: m[2]! });
+        // Killed the instant the last answer is out: nothing after it can have run.
+        if (line === 'DONE') child.kill('SIGKILL');
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(acks);
+      else reject(new Error(`child exited ${code}: ${err}`));
+    });
+  });
+}
+
+describe('SQLite write-behind', () => {
+  test('acknowledged decisions survive kill -9 while only the journal holds them, counters included', async () => {
+    const acks = await runChild(12);
+    expect(acks).toHaveLength(12);
+    // Before any reopen: the tables hold none of them (the writer waits ten minutes), the journal all of them.
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM decisions').pluck().get()).toBe(0);
+    raw.close();
+    expect(readJournal(`${file}-decisions.journal`).records).toHaveLength(12);
+
+    const store = openSqliteStore({ path: file, writeBehind: true });
+    try {
+      for (const a of acks) expect((await store.getDecision(a.id))?.ownerId).toBe(a.ownerId);
+      expect(store.db.prepare("SELECT sum(count) FROM daily_counts WHERE ruleset = 'default'").pluck().get()).toBe(12);
+      const open = await store.openLeadCounts([...STARTER_OWNER_IDS]);
+      expect([...open.values()].reduce((s, n) => s + n, 0)).toBe(12);
+      expect((await store.getPoolState('default', 'starter'))?.lastOwnerId).toBe(acks[11]!.ownerId);
+      expect(statSync(`${file}-decisions.journal`).size).toBe(0);
+      // Round robin goes on from the journaled pointer.
+      const features = createFeatures({ store, defaultRuleset: 'default' });
+      const next = await features.routing.route({ lead: lead(13), source: 'callout' });
+      const order = STARTER_OWNER_IDS as readonly string[];
+      expect(next.decision.ownerId).toBe(order[(order.indexOf(acks[11]!.ownerId) + 1) % order.length]);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  test('a torn last journal line is ignored; the whole records before it are applied once', async () => {
+    openSqliteStore({ path: file }).close();
+    const record = (s: number) => JSON.stringify({ s, o: [['setCheckpoint', [`ch${s}`, `r${s}`, null, '2026-11-27T00:00:00.000Z']]] });
+    writeFileSync(`${file}-decisions.journal`, `${record(1)}\n${record(2)}\n${record(3).slice(0, 30)}`);
+    const store = openSqliteStore({ path: file, writeBehind: true });
+    try {
+      expect((await store.getCheckpoint('ch1'))?.replayId).toBe('r1');
+      expect((await store.getCheckpoint('ch2'))?.replayId).toBe('r2');
+      expect(await store.getCheckpoint('ch3')).toBeNull();
+    } finally {
+      await store.close();
+    }
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT applied_seq FROM write_behind_state').pluck().get()).toBe(2);
+    raw.close();
+    // Applied records are not applied again on the next start (applied_seq), even if a journal still held them.
+    writeFileSync(`${file}-decisions.journal`, `${record(1)}\n${record(2)}\n`);
+    const again = openSqliteStore({ path: file, writeBehind: true });
+    await again.close();
+    const raw2 = new Database(file, { readonly: true });
+    expect(raw2.prepare('SELECT count(*) FROM stream_checkpoints').pluck().get()).toBe(2);
+    raw2.close();
+  });
+
+  test('reads, repeats and ordinary transactions see decisions the writer has not applied yet', async () => {
+    const store: SqliteStore = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000 });
+    try {
+      const features = createFeatures({ store, defaultRuleset: 'default' });
+      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const first = await features.routing.route({ lead: lead(1), source: 'callout' });
+      const repeat = await features.routing.route({ lead: lead(1), source: 'callout' });
+      expect(repeat).toMatchObject({ repeat: true, decision: { id: first.decision.id } });
+      const second = await features.routing.route({ lead: lead(2), source: 'callout' });
+      expect(second.decision.ownerId).not.toBe(first.decision.ownerId);
+      // Not in the tables yet (the writer waits ten minutes)...
+      expect(store.db.prepare('SELECT count(*) FROM decisions').pluck().get()).toBe(0);
+      // ...but every read waits for them (and asks the writer to commit now).
+      expect((await store.getDecision(first.decision.id))?.leadId).toBe(toId18(lead(1).Id));
+      expect((await store.listDecisions({ limit: 10 })).map((d) => d.id)).toEqual([second.decision.id, first.decision.id]);
+      expect((await store.getLeadOwnership(toId18(lead(2).Id)!))?.ownerId).toBe(second.decision.ownerId);
+      // A reroute of a lead whose first decision is still pending moves its open lead from the old owner.
+      const third = await features.routing.route({ lead: lead(3), source: 'callout' });
+      const rerouted = await features.routing.route({ lead: lead(3), source: 'callout', reroute: true });
+      expect(rerouted.decision.previousOwnerId).toBe(third.decision.ownerId);
+      const open = await store.openLeadCounts([...STARTER_OWNER_IDS]);
+      expect([...open.values()].reduce((s, n) => s + n, 0)).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a second store on the same file runs without write-behind and still sees the first one\'s decisions', async () => {
+    const errors: string[] = [];
+    const a = openSqliteStore({ path: file, writeBehind: true });
+    const b = openSqliteStore({ path: file, writeBehind: true, onWriteBehindError: (m) => errors.push(m) });
+    try {
+      expect(errors).toEqual([expect.stringMatching(/another store owns/)]);
+      const features = createFeatures({ store: a, defaultRuleset: 'default' });
+      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const d = await features.routing.route({ lead: lead(1), source: 'callout' });
+      await a.getDecision(d.decision.id); // waits for the writer
+      expect((await b.getDecision(d.decision.id))?.ownerId).toBe(d.decision.ownerId);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
