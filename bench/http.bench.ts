@@ -1,13 +1,14 @@
 /**
  * Benchmark 3: HTTP. `POST /v1/route` with a 15-field lead, 1 and 32 connections, 10 s each (BENCH_SECONDS),
  * measured by bench/load-client.ts (a closed-loop load generator in its own process; see there why not wrk's
- * latency figures) against three servers started by this script, each in its own child process so no two share
- * an event loop:
+ * latency figures) against the servers started by this script, each in its own child process so no two share an
+ * event loop, all running side by side and taking turns in interleaved rounds (BENCH_ROUNDS, default 5):
  *   - echo:     a bare Express 5 JSON echo (express.json(), res.json(req.body)): the baseline;
  *   - platform: our HTTP platform (createHttpApp: request id, metrics, JSON reader, auth guard, zod validation,
  *               error middleware) with a stub route answering a fixed decision: the cost of the HTTP layer alone;
  *   - service:  the real service from dist (`node dist/service/src/main.js`, SQLite in a temp dir, tokens set), when
- *               it exists and answers POST /v1/route with 200.
+ *               it exists and answers POST /v1/route with 200: as shipped, SQLite write-behind on;
+ *   - service-sync: the same with SQLITE_WRITE_BEHIND=false (each decision committed to the tables before its answer).
  * Each request carries a distinct valid Lead Id (15 characters plus the case-safe checksum, computed in the wrk
  * Lua script), so the service makes a fresh decision every time instead of answering repeats.
  * Prints req/s and p99 for each, and the ratios to the echo measured in the same run; never asserts.
@@ -206,7 +207,14 @@ function nodeChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return child;
 }
 
-async function benchTarget(target: Target, seconds: number, runIndex: { n: number }): Promise<Row[] | string> {
+interface Running {
+  target: Target;
+  child: ChildProcess;
+  url: string;
+}
+
+/** Starts a target, waits for /healthz and checks that POST /v1/route answers 200 (else: why not, as a string). */
+async function startTarget(target: Target, runIndex: { n: number }): Promise<Running | string> {
   const port = await freePort();
   const child = target.start(port);
   const url = `http://127.0.0.1:${port}`;
@@ -219,33 +227,73 @@ async function benchTarget(target: Target, seconds: number, runIndex: { n: numbe
       body: JSON.stringify({ lead: { ...BENCH_LEAD, Id: probeId + salesforceIdChecksum(probeId) } }),
     });
     const probeText = await probe.text();
-    if (probe.status !== 200) return `POST /v1/route answered ${probe.status}: ${probeText.slice(0, 200)}`;
-    runLoadClient(url, 8, Math.min(2, seconds), String(runIndex.n++).padStart(2, '0')); // warm-up (JIT, caches)
-    const rows: Row[] = [];
-    for (const connections of CONNECTIONS) {
-      rows.push({ server: target.name, connections, result: runLoadClient(url, connections, seconds, String(runIndex.n++).padStart(2, '0')) });
-    }
-    return rows;
-  } finally {
+    if (probe.status !== 200) throw new Error(`POST /v1/route answered ${probe.status}: ${probeText.slice(0, 200)}`);
+    runLoadClient(url, 8, 2, String(runIndex.n++).padStart(2, '0')); // warm-up (JIT, caches)
+    return { target, child, url };
+  } catch (err) {
     await stop(child);
     target.cleanup?.();
+    return (err as Error).message;
   }
+}
+
+/**
+ * All servers run side by side (idle when not under load) and take turns: `rounds` rounds per connection count,
+ * each server `seconds / rounds` per round, the order reversed every other round. On a shared machine whose speed
+ * drifts by tens of percent within a minute, every server then sees the same drift, and the ratio to the echo
+ * measures the servers rather than the moment (the earlier one-server-after-another runs did not).
+ */
+function interleaved(running: Running[], seconds: number, rounds: number, runIndex: { n: number }): { rows: Row[]; spread: string[] } {
+  const rows: Row[] = [];
+  const spread: string[] = [];
+  const slice = seconds / rounds;
+  for (const connections of CONNECTIONS) {
+    const perServer = new Map<string, WrkResult[]>();
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? running : [...running].reverse();
+      for (const s of order) {
+        const result = runLoadClient(s.url, connections, slice, String(runIndex.n++ % 100).padStart(2, '0'));
+        perServer.set(s.target.name, [...(perServer.get(s.target.name) ?? []), result]);
+      }
+    }
+    for (const s of running) {
+      const results = perServer.get(s.target.name)!;
+      const requests = results.reduce((sum, r) => sum + r.requests, 0);
+      const secs = results.reduce((sum, r) => sum + r.seconds, 0);
+      const mean = (f: (r: WrkResult) => number) => results.reduce((sum, r) => sum + f(r), 0) / results.length;
+      rows.push({
+        server: s.target.name,
+        connections,
+        result: {
+          requests,
+          seconds: secs,
+          rps: requests / secs,
+          p50ms: mean((r) => r.p50ms),
+          p99ms: mean((r) => r.p99ms),
+          meanMs: results.reduce((sum, r) => sum + (r.meanMs ?? 0) * r.requests, 0) / Math.max(1, requests),
+          errors: results.reduce((sum, r) => sum + r.errors, 0),
+          non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+        },
+      });
+    }
+    const echo = perServer.get('echo');
+    for (const s of running) {
+      if (s.target.name === 'echo' || !echo) continue;
+      const ratios = perServer.get(s.target.name)!.map((r, i) => r.rps / echo[i]!.rps).sort((a, b) => a - b);
+      spread.push(`${s.target.name} at ${connections}: throughput ratio per round ${ratios[0]!.toFixed(2)}-${ratios[ratios.length - 1]!.toFixed(2)} (median ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)})`);
+    }
+  }
+  return { rows, spread };
 }
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-function printTable(rows: Row[], seconds: number): void {
-  console.log(`\nHTTP: POST /v1/route, 15-field lead, bench/load-client.ts (own process), ${seconds} s per run (distinct lead ids)`);
-  console.log(`${pad('server', 10)}${pad('conns', 7)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('errors', 8)}${pad('little', 8)}${pad('x echo req/s', 14)}x echo p99`);
-  /** The baseline: the mean of the echo runs before and after the others, per connection count. */
-  const baseline = (connections: number): { rps: number; p99ms: number } | undefined => {
-    const echoes = rows.filter((r) => r.server.startsWith('echo') && r.connections === connections).map((r) => r.result);
-    if (echoes.length === 0) return undefined;
-    const mean = (f: (r: WrkResult) => number) => echoes.reduce((sum, r) => sum + f(r), 0) / echoes.length;
-    return { rps: mean((r) => r.rps), p99ms: mean((r) => r.p99ms) };
-  };
+function printTable(rows: Row[], seconds: number, rounds: number): void {
+  console.log(`\nHTTP: POST /v1/route, 15-field lead, bench/load-client.ts (own process), ${seconds} s per server and connection count, in ${rounds} interleaved rounds (distinct lead ids)`);
+  console.log(`${pad('server', 13)}${pad('conns', 7)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('errors', 8)}${pad('little', 8)}${pad('x echo req/s', 14)}x echo p99`);
+  const baseline = (connections: number) => rows.find((r) => r.server === 'echo' && r.connections === connections)?.result;
   for (const row of rows) {
     const echo = baseline(row.connections);
     const r = row.result;
@@ -254,15 +302,16 @@ function printTable(rows: Row[], seconds: number): void {
     // Little's law: connections = throughput x mean latency in a closed loop; ~1.00 means the figures are consistent.
     const little = r.meanMs === undefined ? '-' : ((r.rps * r.meanMs) / 1000 / row.connections).toFixed(2);
     console.log(
-      `${pad(row.server, 10)}${pad(String(row.connections), 7)}${pad(r.rps.toFixed(0), 10)}${pad(r.p50ms.toFixed(2), 9)}${pad(r.p99ms.toFixed(2), 9)}${pad(String(r.errors + r.non2xx), 8)}${pad(little, 8)}${pad(rpsRatio, 14)}${p99Ratio}`,
+      `${pad(row.server, 13)}${pad(String(row.connections), 7)}${pad(r.rps.toFixed(0), 10)}${pad(r.p50ms.toFixed(2), 9)}${pad(r.p99ms.toFixed(2), 9)}${pad(String(r.errors + r.non2xx), 8)}${pad(little, 8)}${pad(rpsRatio, 14)}${p99Ratio}`,
     );
   }
-  console.log('Ratios are to the mean of the two echo runs (before and after). Targets for the service: >= 0.67x the echo');
+  console.log('req/s: all requests over all rounds; p50/p99: mean of the rounds. Targets for the service: >= 0.67x the echo');
   console.log('throughput (with durable audit), p99 <= 1.5x the echo. "little" = req/s x mean latency / connections (~1).');
 }
 
 export async function run(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
   const dir = mkdtempSync(join(tmpdir(), 'lead-router-http-bench-'));
   const self = __filename;
   const quietEnv = { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
@@ -273,38 +322,42 @@ export async function run(): Promise<void> {
   // The compiled entry point itself (what service/bin/start.js requires after its build-if-needed step): this
   // script was just built by run-ts, so a second build in the child could only race with edits in progress.
   const mainJs = join(ROOT, 'dist', 'service', 'src', 'main.js');
-  const dbDir = join(dir, 'db');
+  const serviceEnv = (port: number, db: string, writeBehind: boolean): NodeJS.ProcessEnv => ({
+    ...quietEnv,
+    PORT: String(port),
+    DATABASE_URL: `sqlite:${join(dir, db, 'bench.db')}`,
+    SQLITE_WRITE_BEHIND: String(writeBehind),
+    ROUTER_API_TOKEN: API_TOKEN,
+    ROUTER_ADMIN_TOKEN: ADMIN_TOKEN,
+    SF_INSTANCE_URL: '',
+  });
   if (existsSync(mainJs)) {
-    targets.push({
-      name: 'service',
-      start: (port) =>
-        nodeChild([mainJs], {
-          ...quietEnv,
-          PORT: String(port),
-          DATABASE_URL: `sqlite:${join(dbDir, 'bench.db')}`,
-          ROUTER_API_TOKEN: API_TOKEN,
-          ROUTER_ADMIN_TOKEN: ADMIN_TOKEN,
-          SF_INSTANCE_URL: '',
-        }),
-    });
+    // As shipped (SQLite write-behind), and with every decision committed before its answer, for comparison.
+    targets.push({ name: 'service', start: (port) => nodeChild([mainJs], serviceEnv(port, 'wb', true)) });
+    targets.push({ name: 'service-sync', start: (port) => nodeChild([mainJs], serviceEnv(port, 'sync', false)) });
   }
-  const rows: Row[] = [];
   const skipped: string[] = [];
   const runIndex = { n: 10 };
+  const running: Running[] = [];
+  let rows: Row[] = [];
+  let spread: string[] = [];
   try {
     for (const target of targets) {
-      const result = await benchTarget(target, seconds, runIndex).catch((err: Error) => err.message);
-      if (typeof result === 'string') skipped.push(`${target.name}: skipped (${result})`);
-      else rows.push(...result);
+      const started = await startTarget(target, runIndex);
+      if (typeof started === 'string') skipped.push(`${target.name}: skipped (${started})`);
+      else running.push(started);
     }
-    // The echo again at the end: on a shared machine the two echo runs show how much the load drifted.
-    const again = await benchTarget({ ...targets[0]!, name: 'echo#2' }, seconds, runIndex).catch((e: Error) => e.message);
-    if (typeof again !== 'string') rows.push(...again);
     if (!existsSync(mainJs)) skipped.push('service: skipped (dist/service/src/main.js does not exist yet)');
+    ({ rows, spread } = interleaved(running, seconds, rounds, runIndex));
   } finally {
+    for (const s of running) {
+      await stop(s.child);
+      s.target.cleanup?.();
+    }
     rmSync(dir, { recursive: true, force: true });
   }
-  printTable(rows, seconds);
+  printTable(rows, seconds, rounds);
+  for (const line of spread) console.log(line);
   for (const line of skipped) console.log(line);
 }
 

@@ -164,7 +164,7 @@ export const envSchema = z.object({
   DATABASE_URL: databaseUrl,
   // SQLite only: decisions acknowledged from the decision journal, tables written by a writer thread (write-behind.ts).
   SQLITE_WRITE_BEHIND: z.preprocess(
-    (v) => (v === undefined || v === '' ? 'false' : String(v).toLowerCase()),
+    (v) => (v === undefined || v === '' ? 'true' : String(v).toLowerCase()),
     z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true'),
   ),
   ROUTER_API_TOKEN: token,

@@ -19,7 +19,7 @@ describe('loadConfig', () => {
   test('defaults from http-api.md', () => {
     const c = loadConfig({ ...TOKENS });
     expect(c.port).toBe(3000);
-    expect(c.database).toEqual({ kind: 'sqlite', path: './data/lead-router.db' });
+    expect(c.database).toEqual({ kind: 'sqlite', path: './data/lead-router.db', writeBehind: true });
     expect(c.defaultRuleset).toBe('default');
     expect(c.salesforce).toBeNull();
     expect(c.sfApiVersion).toBe('62.0');
@@ -30,6 +30,12 @@ describe('loadConfig', () => {
     expect(c.hubspot).toEqual({ accessToken: null, clientSecret: null, baseUrl: 'https://api.hubapi.com' });
     expect(c.tokensGenerated).toBe(false);
     expect(c.apiToken).toBe(TOKENS.ROUTER_API_TOKEN);
+  });
+
+  test('SQLITE_WRITE_BEHIND: true by default, false turns it off, anything else is named', () => {
+    expect(loadConfig({ ...TOKENS, SQLITE_WRITE_BEHIND: '' }).database).toMatchObject({ writeBehind: true });
+    expect(loadConfig({ ...TOKENS, SQLITE_WRITE_BEHIND: 'FALSE' }).database).toMatchObject({ writeBehind: false });
+    expect(() => loadConfig({ ...TOKENS, SQLITE_WRITE_BEHIND: 'off' })).toThrow(/SQLITE_WRITE_BEHIND.*true or false/s);
   });
 
   test('empty strings count as unset', () => {
