@@ -132,6 +132,51 @@ describe('SQLite write-behind', () => {
     }
   });
 
+  test('when the writer thread dies, the store applies its pending records itself and goes on without write-behind', async () => {
+    const errors: string[] = [];
+    const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, onWriteBehindError: (m) => errors.push(m) });
+    try {
+      const features = createFeatures({ store, defaultRuleset: 'default' });
+      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const first = await features.routing.route({ lead: lead(1), source: 'callout' });
+      const second = await features.routing.route({ lead: lead(2), source: 'callout' });
+      expect(store.db.prepare('SELECT count(*) FROM decisions').pluck().get()).toBe(0);
+      // A message the writer cannot read kills it (an uncaught error in the thread).
+      const internals = store as unknown as { wb: { postNow(): void; writer: { post(records: unknown): void } } };
+      internals.wb.postNow();
+      internals.wb.writer.post(null);
+      for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(errors).toEqual([expect.stringMatching(/writer thread failed/)]);
+      expect((await store.getDecision(first.decision.id))?.ownerId).toBe(first.decision.ownerId);
+      expect((await store.getDecision(second.decision.id))?.ownerId).toBe(second.decision.ownerId);
+      const third = await features.routing.route({ lead: lead(3), source: 'callout' });
+      // Now an ordinary transaction: in the tables at once.
+      expect(store.db.prepare('SELECT count(*) FROM decisions').pluck().get()).toBe(3);
+      expect(third.decision.ownerId).not.toBe(second.decision.ownerId);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the journal stays bounded under steady load: past its limit a decision waits for the writer to empty it', async () => {
+    const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, journalLimitBytes: 20_000 });
+    try {
+      const features = createFeatures({ store, defaultRuleset: 'default' });
+      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      let largest = 0;
+      for (let i = 1; i <= 60; i++) {
+        await features.routing.route({ lead: lead(i), source: 'callout' });
+        largest = Math.max(largest, statSync(`${file}-decisions.journal`).size);
+      }
+      // One decision past the limit at most (each record is ~1.5 KB), although the writer never commits by itself.
+      expect(largest).toBeLessThan(20_000 + 4_000);
+      expect(store.db.prepare('SELECT count(*) FROM decisions').pluck().get()).toBeGreaterThanOrEqual(40);
+      expect((await store.listDecisions({ limit: 100 })).length).toBe(60);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a second store on the same file runs without write-behind and still sees the first one\'s decisions', async () => {
     const errors: string[] = [];
     const a = openSqliteStore({ path: file, writeBehind: true });

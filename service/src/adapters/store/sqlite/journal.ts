@@ -69,7 +69,16 @@ export class JournalFile {
   /** Appends lines (whole records); returns once the kernel has them (and the disk, with `sync`). */
   append(text: string): void {
     if (this.fd === null) throw new Error('decision journal is closed');
-    this.bytes += writeSync(this.fd, text);
+    const buf = Buffer.from(text, 'utf8');
+    let written = 0;
+    try {
+      written = writeSync(this.fd, buf);
+    } finally {
+      // A short write (disk full) would leave a torn line that hides every later record from recovery: cut it off.
+      if (written !== buf.length) ftruncateSync(this.fd, this.bytes);
+    }
+    if (written !== buf.length) throw new Error(`decision journal: wrote ${written} of ${buf.length} bytes`);
+    this.bytes += written;
     if (this.sync) fdatasyncSync(this.fd);
   }
 

@@ -80,6 +80,8 @@ export interface SqliteStoreOptions {
   writeBehind?: boolean;
   /** How long the writer thread gathers records before a commit (default 20 ms; tests stretch it). */
   writerDelayMs?: number;
+  /** Journal size from which decisions wait for the writer to empty it (default 16 MiB; tests shrink it). */
+  journalLimitBytes?: number;
   /** Reports write-behind trouble: a record the writer could not apply, a writer thread that died. */
   onWriteBehindError?: (message: string) => void;
 }
@@ -739,9 +741,20 @@ class SqliteStoreImpl {
     const wb = this.wb;
     if (!wb || wb.failed || this.closed) return;
     wb.failed = true;
+    this.journalToRecover = journalPath;
+    // A decision group holds its read transaction across awaits: it recovers when it ends.
+    if (!this.db.inTransaction) this.recoverFromJournal();
+  }
+
+  private journalToRecover: string | null = null;
+
+  private recoverFromJournal(): void {
+    const path = this.journalToRecover;
+    if (path === null || !this.wb) return;
+    this.journalToRecover = null;
     const applied = appliedSeq(this.db);
-    applyRecords(this.db, this.statements, readJournal(journalPath).records.filter((r) => r.s > applied));
-    wb.markAllApplied();
+    applyRecords(this.db, this.statements, readJournal(path).records.filter((r) => r.s > applied));
+    this.wb.markAllApplied();
   }
 
   /** Runs `fn` once every journaled decision is in the tables (under the mutex: no new one can be journaled). */
@@ -872,6 +885,10 @@ class SqliteStoreImpl {
       for (const item of group) item.reject(new Error('store is closed'));
       return;
     }
+    if (wb.full) {
+      await wb.barrier();
+      wb.truncateIfDrained();
+    }
     // Reports of the writer count from here to the end of the group, not in between: the group reads one snapshot
     // (one read transaction: not a shared-memory lock per statement), and a record the writer applied after that
     // snapshot must stay in the overlays until the group is over.
@@ -903,6 +920,7 @@ class SqliteStoreImpl {
     }
     if (this.db.inTransaction) ops.s.commit.run(); // ends the read transaction
     wb.holdAcks = false;
+    this.recoverFromJournal(); // the writer thread died during the group
     wb.settleAcks();
     if (!wb.pending) ops.facts.pinned = false;
     ops.inGroup = false;
@@ -983,7 +1001,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
     const start = applyRecords(store.db, store.statements, left) ?? applied;
     const journal = new JournalFile(journalPath, options.synchronous === 'FULL');
     journal.truncate();
-    const wb = new WriteBehind(journal, null, start, () => store.drained());
+    const wb = new WriteBehind(journal, null, start, () => store.drained(), options.journalLimitBytes);
     const sql: Record<string, string> = {};
     for (const name of JOURNAL_STATEMENTS) sql[name] = store.statements[name]!.source;
     const report = options.onWriteBehindError ?? ((m: string) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: m })}\n`));
