@@ -29,7 +29,8 @@ export function decisionFromRow(r: Row): DecisionRecord {
   };
 }
 
-export function decisionParams(d: DecisionRecord): unknown[] {
+/** The decisions row's parameters in column order; `asText: false` leaves trace and lead as values (journal). */
+export function decisionParams(d: DecisionRecord, asText = true): unknown[] {
   return [
     d.id,
     d.leadId,
@@ -40,8 +41,8 @@ export function decisionParams(d: DecisionRecord): unknown[] {
     d.ruleId,
     d.poolId,
     d.reason,
-    JSON.stringify(d.trace),
-    JSON.stringify(d.lead),
+    asText ? JSON.stringify(d.trace) : d.trace,
+    asText ? JSON.stringify(d.lead) : d.lead,
     d.source,
     d.previousOwnerId,
     d.createdAt,

@@ -32,9 +32,18 @@ let scheduled = false;
 let stopping = false;
 function applyRecord(r) {
   for (const op of r.o) {
-    const s = st[op[0]];
-    if (!s) throw new Error('unknown statement ' + op[0]);
-    s.run(...op[1]);
+    let name = op[0];
+    let params = op[1];
+    if (name === 'insertDecisionJson') {
+      // write-behind.ts, DECISION_JSON_OP: trace and lead arrive as JSON values.
+      params = params.slice();
+      params[9] = JSON.stringify(params[9]);
+      params[10] = JSON.stringify(params[10]);
+      name = 'insertDecision';
+    }
+    const s = st[name];
+    if (!s) throw new Error('unknown statement ' + name);
+    s.run(...params);
   }
 }
 function inTx(fn) {
