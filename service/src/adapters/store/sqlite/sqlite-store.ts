@@ -171,7 +171,12 @@ function prepareStatements(db: Db) {
     dataVersion: p('PRAGMA data_version').pluck(),
     // Transaction control, prepared once: db.exec parses its SQL on every call, several times per decision.
     begin: p('BEGIN IMMEDIATE'),
-    beginRead: p('BEGIN'),
+    // A decision's two lookups in one statement (write-behind.ts): the lead's owner, and the id of its newest decision
+    // for (ruleset, version) from the decisions_by_lead index alone.
+    leadLookup: p(
+      `SELECT (SELECT json_array(owner_id, open, updated_at) FROM lead_owners WHERE lead_id = ?),
+              (SELECT id FROM decisions WHERE lead_id = ? AND ruleset = ? AND ruleset_version = ? ORDER BY id DESC LIMIT 1)`,
+    ).raw(),
     commit: p('COMMIT'),
     rollback: p('ROLLBACK'),
     savepoint: p('SAVEPOINT group_member'),
@@ -889,12 +894,10 @@ class SqliteStoreImpl {
       await wb.barrier();
       wb.truncateIfDrained();
     }
-    // Reports of the writer count from here to the end of the group, not in between: the group reads one snapshot
-    // (one read transaction: not a shared-memory lock per statement), and a record the writer applied after that
-    // snapshot must stay in the overlays until the group is over.
+    // Reports of the writer count from here to the end of the group, not in between: a record stays in the overlays
+    // until the group is over, whatever the writer did meanwhile (reads across awaits see it one way or the other).
     wb.settleAcks();
     wb.holdAcks = true;
-    ops.s.beginRead.run();
     if (!wb.pending) ops.beginGroup(); // another connection's commit (the CLI) drops the cache first
     ops.facts.pinned = true;
     ops.inGroup = true;
@@ -918,7 +921,6 @@ class SqliteStoreImpl {
       for (const d of done) d.item.reject(error);
       done.length = 0;
     }
-    if (this.db.inTransaction) ops.s.commit.run(); // ends the read transaction
     wb.holdAcks = false;
     this.recoverFromJournal(); // the writer thread died during the group
     wb.settleAcks();

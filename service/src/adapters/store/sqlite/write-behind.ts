@@ -274,6 +274,8 @@ export class WriteBehindTx implements StoreTx {
   /** This transaction's pending decisions and owners (merged into the store's overlays once journaled). */
   readonly decisions = new Map<string, DecisionRecord>();
   readonly owners = new Map<string, LeadOwnership>();
+  /** Owners read from the tables by latestDecisionFor's combined lookup (null: the lead has no owner row). */
+  private readonly ownersRead = new Map<string, LeadOwnership | null>();
   private undoLog: Array<() => void> = [];
   private outboxCount = 0;
 
@@ -369,14 +371,23 @@ export class WriteBehindTx implements StoreTx {
     return this.base.routingFacts(q);
   }
   async latestDecisionFor(leadId: string, ruleset: string, version: number): Promise<DecisionRecord | null> {
-    return (
-      this.decisions.get(decisionKey(leadId, ruleset, version)) ??
-      this.wb.pendingDecision(leadId, ruleset, version) ??
-      this.base.latestDecisionFor(leadId, ruleset, version)
-    );
+    const pending = this.decisions.get(decisionKey(leadId, ruleset, version)) ?? this.wb.pendingDecision(leadId, ruleset, version);
+    if (pending) return pending;
+    // One statement for both lookups of a decision (the owner is asked for next, by assignLead): for a new lead,
+    // the usual case, nothing else touches SQLite on the event loop.
+    const [owner, decisionId] = this.base.s.leadLookup!.get(leadId, leadId, ruleset, version) as [string | null, string | null];
+    if (owner === null) this.ownersRead.set(leadId, null);
+    else {
+      const [ownerId, open, updatedAt] = JSON.parse(owner) as [string, number, string];
+      this.ownersRead.set(leadId, { leadId, ownerId, open: open === 1, updatedAt });
+    }
+    return decisionId === null ? null : this.base.getDecision(decisionId);
   }
   async getLeadOwnership(leadId: string): Promise<LeadOwnership | null> {
-    return this.owners.get(leadId) ?? this.wb.pendingOwner(leadId) ?? this.base.getLeadOwnership(leadId);
+    const staged = this.owners.get(leadId) ?? this.wb.pendingOwner(leadId);
+    if (staged) return staged;
+    const read = this.ownersRead.get(leadId);
+    return read !== undefined ? read : this.base.getLeadOwnership(leadId);
   }
 
   // ----- writes -----
