@@ -451,6 +451,17 @@ describe.each(STORE_FACTORIES)('store contract: $name', (factory) => {
       );
       await store.transaction((tx) => tx.insertTimeline([{ decisionId: e.id, step: 'written_salesforce', at: iso(T0), detail: null }]));
       expect((await store.getTimeline(e.id)).map((s) => s.step)).toEqual(['committed_in_crm', 'received', 'decided', 'written_salesforce']);
+
+      // The same step at the same instant is one entry; a repeat (in one call or a later one) replaces its detail.
+      const f = all[2]!;
+      await store.transaction((tx) =>
+        tx.insertTimeline([
+          { decisionId: f.id, step: 'notified', at: iso(T0 + 7), detail: { try: 1 } },
+          { decisionId: f.id, step: 'notified', at: iso(T0 + 7), detail: { try: 2 } },
+        ]),
+      );
+      await store.transaction((tx) => tx.insertTimeline([{ decisionId: f.id, step: 'notified', at: iso(T0 + 7), detail: { try: 3 } }]));
+      expect(await store.getTimeline(f.id)).toEqual([{ decisionId: f.id, step: 'notified', at: iso(T0 + 7), detail: { try: 3 } }]);
     });
 
     test('first steps written with the decision read back like any step, in hand-off order with later ones', async () => {

@@ -193,4 +193,15 @@ CREATE TABLE inbox_keys (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'timeline_step_once',
+    // As on SQLite (its key is (decision_id, at, step)): the same step at the same instant is one entry, and a repeat
+    // replaces its detail (a redelivered event, a retried write). Versions 4 and 5 are SQLite's own.
+    sql: `
+DELETE FROM decision_timeline a USING decision_timeline b
+ WHERE a.decision_id = b.decision_id AND a.at = b.at AND a.step = b.step AND a.seq < b.seq;
+CREATE UNIQUE INDEX decision_timeline_step_once ON decision_timeline (decision_id, at, step);
+`,
+  },
 ];

@@ -83,7 +83,8 @@ const SQL = {
     reason, trace, lead, source, previous_owner_id, created_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
   insertTimeline: `INSERT INTO decision_timeline (decision_id, step, at, detail)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    ON CONFLICT (decision_id, at, step) DO UPDATE SET detail = EXCLUDED.detail`,
   timeline: 'SELECT * FROM decision_timeline WHERE decision_id = $1 ORDER BY at, seq',
 
   poolState: 'SELECT last_owner_id, currents, last_index FROM pool_state WHERE ruleset = $1 AND pool_id = $2',
@@ -491,8 +492,12 @@ export class PgOps implements StoreTx {
     await this.write('insertDecision', decisionParams(d));
     if (timeline && timeline.length > 0) await this.insertTimeline(timeline);
   }
-  async insertTimeline(entries: TimelineEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  async insertTimeline(all: TimelineEntry[]): Promise<void> {
+    if (all.length === 0) return;
+    // One row per (decision, at, step), the last entry winning: ON CONFLICT cannot touch a row twice in one statement.
+    const byKey = new Map<string, TimelineEntry>();
+    for (const e of all) byKey.set(`${e.decisionId}\u0000${e.at}\u0000${e.step}`, e);
+    const entries = byKey.size === all.length ? all : [...byKey.values()];
     await this.write('insertTimeline', [
       entries.map((e) => e.decisionId),
       entries.map((e) => e.step),
