@@ -158,6 +158,25 @@ describe('SQLite write-behind', () => {
     }
   });
 
+  test('a record the writer cannot apply is reported and skipped; the decisions after it are applied', async () => {
+    const errors: string[] = [];
+    const store = openSqliteStore({ path: file, writeBehind: true, onWriteBehindError: (m) => errors.push(m) });
+    try {
+      const features = createFeatures({ store, defaultRuleset: 'default' });
+      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const before = await features.routing.route({ lead: lead(1), source: 'callout' });
+      const internals = store as unknown as { wb: { nextSeq(): number; postNow(): void; writer: { post(records: string[]): void } } };
+      internals.wb.postNow();
+      internals.wb.writer.post([JSON.stringify({ s: internals.wb.nextSeq(), o: [['noSuchStatement', []]] })]);
+      const after = await features.routing.route({ lead: lead(2), source: 'callout' });
+      expect((await store.getDecision(before.decision.id))?.id).toBe(before.decision.id);
+      expect((await store.getDecision(after.decision.id))?.id).toBe(after.decision.id);
+      expect(errors).toEqual([expect.stringMatching(/record \d+ could not be applied: unknown statement noSuchStatement/)]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('the journal stays bounded under steady load: past its limit a decision waits for the writer to empty it', async () => {
     const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, journalLimitBytes: 20_000 });
     try {

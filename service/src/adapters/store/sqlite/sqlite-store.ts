@@ -1019,6 +1019,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
       {
         onApplied: (seq) => wb.onApplied(seq),
         onRejected: (seq, error) => report(`decision journal record ${seq} could not be applied: ${error}`),
+        onRetrying: (error) => report(`write-behind writer retrying (decisions wait in the journal): ${error}`),
         onFailed: (error) => {
           report(`write-behind writer thread failed (${error}); applying its records on the main connection`);
           store.writerFailed(journalPath);

@@ -6,8 +6,9 @@
  *
  * The statements' SQL comes from the main connection's prepared statements (workerData.statements), so both sides
  * run the same SQL; the source is `eval`ed like checkpointer.ts's, so it needs no compiled file under ts-jest.
- * SQLITE_BUSY (a RESTART checkpoint holding the lock past the busy timeout) is retried; any other failure of a
- * record is reported (`rejected`) and the record skipped, so one bad record cannot stop every later decision.
+ * A failure of the database (busy past the timeout, disk full, I/O error) is retried with back-off while the records
+ * wait in the journal; a fault of a record itself (a constraint, a bad parameter: a bug) is reported (`rejected`) and
+ * that record skipped, so one bad record cannot stop every later decision.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -42,7 +43,7 @@ function applyRecord(r) {
       name = 'insertDecision';
     }
     const s = st[name];
-    if (!s) throw new Error('unknown statement ' + name);
+    if (!s) throw new TypeError('unknown statement ' + name); // a fault of the record: skipped, not retried
     s.run(...params);
   }
 }
@@ -56,7 +57,12 @@ function inTx(fn) {
     throw err;
   }
 }
-const busy = (err) => err && (err.code === 'SQLITE_BUSY' || err.code === 'SQLITE_LOCKED');
+// A fault of the record itself (a bug: a constraint, a bad parameter) skips that record; anything else (busy,
+// disk full, I/O error) is the database's and is retried with back-off, the records waiting in the journal.
+const recordFault = (err) =>
+  err instanceof TypeError || err instanceof RangeError || /^SQLITE_(CONSTRAINT|MISMATCH|RANGE|TOOBIG)/.test((err && err.code) || '');
+let backoff = 5;
+let lastReported = '';
 function flush() {
   scheduled = false;
   if (queue.length === 0) return finishStop();
@@ -67,19 +73,33 @@ function flush() {
       setApplied.run(batch[batch.length - 1].s);
     });
     queue = [];
+    backoff = 5;
     parentPort.postMessage({ applied: batch[batch.length - 1].s });
   } catch (err) {
-    if (busy(err)) {
+    if (!recordFault(err)) {
+      const message = String((err && err.message) || err);
+      if (message !== lastReported && err.code !== 'SQLITE_BUSY' && err.code !== 'SQLITE_LOCKED') parentPort.postMessage({ error: message });
+      lastReported = message;
       scheduled = true;
-      setTimeout(flush, 5);
+      setTimeout(flush, backoff);
+      backoff = Math.min(backoff * 2, 1000);
       return;
     }
-    // One by one: only the failing record is skipped.
+    // One by one: only the failing record is skipped; if the database fails meanwhile, the rest waits for a retry.
+    const rest = queue;
     queue = [];
-    for (const r of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i];
       try {
         inTx(() => { applyRecord(r); setApplied.run(r.s); });
       } catch (e) {
+        if (!recordFault(e)) {
+          queue = rest.slice(i);
+          scheduled = true;
+          setTimeout(flush, backoff);
+          backoff = Math.min(backoff * 2, 1000);
+          return;
+        }
         parentPort.postMessage({ rejected: r.s, error: String((e && e.message) || e) });
         try { inTx(() => setApplied.run(r.s)); } catch (_) {}
       }
@@ -129,6 +149,8 @@ export interface WriterThreadOptions {
 export interface WriterThreadEvents {
   onApplied(seq: number): void;
   onRejected(seq: number, error: string): void;
+  /** The database refused a batch (disk full, I/O error): it is retried, the records wait in the journal. */
+  onRetrying(error: string): void;
   /** The thread died: the store applies what is left itself. */
   onFailed(error: string): void;
 }
@@ -157,6 +179,7 @@ export function startWriterThread(options: WriterThreadOptions, events: WriterTh
   };
   worker.on('message', (m: { applied?: number; rejected?: number; error?: string }) => {
     if (m.rejected !== undefined) events.onRejected(m.rejected, m.error ?? 'unknown error');
+    else if (m.error !== undefined) events.onRetrying(m.error);
     if (m.applied !== undefined) events.onApplied(m.applied);
   });
   worker.on('error', (err) => fail(err.message));
