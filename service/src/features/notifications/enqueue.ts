@@ -82,6 +82,8 @@ export async function enqueueNotifications(
 /** The routing commit hook: every new decision (never a repeat) notifies its channels. */
 export function notificationHook(defaults: ChannelDefaults, onEnqueued?: (n: number) => void): CommitHook {
   return async (tx, decision, ctx) => {
+    // Most rulesets name no channel: nothing to build for them (this hook runs in every decision's transaction).
+    if (targetsFor(ctx.compiled.ruleset, decision.poolId, defaults).length === 0) return;
     const event: NotificationEvent = decision.previousOwnerId && decision.previousOwnerId !== decision.ownerId && decision.source === 'reroute' ? 'reassigned' : 'assigned';
     const n = await enqueueNotifications(tx, ctx.compiled.ruleset, decision.poolId, factsOf(decision, event, defaults.instanceUrl), defaults, ctx.now.toISOString());
     if (n > 0) onEnqueued?.(n);

@@ -220,7 +220,8 @@ export class RoutingService {
   async route(req: RouteRequest): Promise<RouteOutcome> {
     const started = process.hrtime.bigint();
     const receivedAt = this.now();
-    const { lead, enrichment } = await this.enrich(parseLead(req.lead, 'lead'));
+    const parsed = parseLead(req.lead, 'lead');
+    const { lead, enrichment } = this.enricher ? await this.enrich(parsed) : { lead: parsed, enrichment: null };
     const name = req.ruleset ?? this.defaultRuleset;
     let outcome: RouteOutcome;
     try {
@@ -285,12 +286,26 @@ export class RoutingService {
     return outcomes;
   }
 
+  /** The metric children per label set, made once (prom-client hashes a label object on every inc/observe). */
+  private readonly counted = new Map<string, { inc(): void; observe(seconds: number): void }>();
+
   private observe(outcome: RouteOutcome, started: bigint): void {
     const m = this.options.metrics;
     if (!m) return;
     const d = outcome.decision;
-    m.decisionsTotal.inc({ ruleset: d.ruleset, rule: d.ruleId ?? 'default', outcome: outcome.repeat ? 'repeat' : 'decided' });
-    m.decisionLatency.observe({ ruleset: d.ruleset }, Number(process.hrtime.bigint() - started) / 1e9);
+    const rule = d.ruleId ?? 'default';
+    const result = outcome.repeat ? 'repeat' : 'decided';
+    const key = `${d.ruleset}\u0000${rule}\u0000${result}`;
+    let child = this.counted.get(key);
+    if (!child) {
+      if (this.counted.size >= 10_000) this.counted.clear(); // rule ids come from rulesets: bounded, but be safe
+      const total = m.decisionsTotal.labels({ ruleset: d.ruleset, rule, outcome: result });
+      const latency = m.decisionLatency.labels({ ruleset: d.ruleset });
+      child = { inc: () => total.inc(), observe: (s) => latency.observe(s) };
+      this.counted.set(key, child);
+    }
+    child.inc();
+    child.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   private async activeCompiled(tx: StoreTx, name: string): Promise<CompiledRuleset> {

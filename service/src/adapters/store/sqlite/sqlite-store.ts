@@ -784,7 +784,11 @@ class SqliteStoreImpl {
       const scope = new AsyncResource('lead-router.sqlite-tx');
       const bound = (tx: StoreTx): Promise<unknown> => scope.runInAsyncScope(fn, null, tx);
       this.queue.push({ fn: bound, resolve: resolve as (v: unknown) => void, reject, decision: options?.decision === true });
-      if (!this.draining && !this.drainScheduled) {
+      if (!this.draining && !this.drainScheduled && this.queue.length === 1 && this.queue[0]!.decision && this.wb?.usable) {
+        // Write-behind: a group costs one journal write, not a COMMIT, so an idle store starts at once instead of
+        // waiting an event-loop turn to gather company; whatever arrives meanwhile forms the next group.
+        void this.drain();
+      } else if (!this.draining && !this.drainScheduled) {
         // Start on the next check phase, not now: the HTTP requests whose bodies completed in this poll phase
         // all enqueue first and then share one COMMIT. An idle service pays one event-loop turn.
         this.drainScheduled = true;
