@@ -9,8 +9,8 @@
  *   - service:  the real service from dist (`node dist/service/src/main.js`, SQLite in a temp dir, tokens set), when
  *               it exists and answers POST /v1/route with 200: as shipped, SQLite write-behind on;
  *   - service-sync: the same with SQLITE_WRITE_BEHIND=false (each decision committed to the tables before its answer).
- * Each request carries a distinct valid Lead Id (15 characters plus the case-safe checksum, computed in the wrk
- * Lua script), so the service makes a fresh decision every time instead of answering repeats.
+ * Each request carries a distinct valid Lead Id (15 characters plus the case-safe checksum, made by the load
+ * client), so the service makes a fresh decision every time instead of answering repeats.
  * Prints req/s and p99 for each, and the ratios to the echo measured in the same run; never asserts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -67,63 +67,6 @@ export const BENCH_LEAD = {
   Website: 'https://analytical-engines.example.com',
 };
 
-/**
- * wrk script: one distinct 15-character id per request ('00Q' + run + thread + counter), extended to 18
- * characters with the case-safe checksum (per 5-character chunk, a bit per uppercase letter, indexing
- * A-Z0-5), so both id forms the contract accepts are exercised by the service's conversion/validation.
- */
-export function luaScript(bodyTemplate: string): string {
-  const [before, after] = bodyTemplate.split('__LEAD_ID__');
-  return `
-local ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-local threads = {}
-local counter = 0
-local run = "00"
-local tid = 0
-local before = ${JSON.stringify(before)}
-local after = ${JSON.stringify(after)}
-
-local function checksum(id15)
-  local out = ""
-  for chunk = 0, 2 do
-    local bits = 0
-    for i = 0, 4 do
-      local c = string.byte(id15, chunk * 5 + i + 1)
-      if c >= 65 and c <= 90 then bits = bits + 2 ^ i end
-    end
-    out = out .. string.sub(ALPHABET, bits + 1, bits + 1)
-  end
-  return out
-end
-
-local next_tid = 0
-function setup(thread)
-  thread:set("tid", next_tid)
-  next_tid = next_tid + 1
-  table.insert(threads, thread)
-end
-
-function init(args)
-  if args[1] then run = args[1] end
-  wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer ${API_TOKEN}"
-end
-
-function request()
-  counter = counter + 1
-  local id15 = string.format("00Q%s%02d%08d", run, tid, counter)
-  return wrk.format(nil, nil, nil, before .. id15 .. checksum(id15) .. after)
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH_RESULT {\\"requests\\":%d,\\"micros\\":%d,\\"p50\\":%d,\\"p99\\":%d,\\"errors\\":%d,\\"non2xx\\":%d}\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, e.status))
-end
-`;
-}
 
 /** Same checksum as the Lua script, for checking the script's ids from TypeScript. */
 export function salesforceIdChecksum(id15: string): string {

@@ -4,10 +4,11 @@
  *
  * Every server is the compiled service (`dist/service/src/main.js`, what `npm start` runs) in its own process.
  * Two rulesets: the starter ruleset (one round-robin pool, so every decision takes the same pool lock: the
- * hardest case for replicas) and ten round-robin pools picked by the lead id (decisions spread over ten locks). Load comes from wrk (a separate C
- * process, the Lua script of bench/http.bench.ts: a distinct valid lead id per request, so every request is a
- * fresh decision); with 2 replicas, two wrk processes run at the same time, one per replica (a load balancer's
- * even spread), with the connections split between them: req/s is their sum, p99 the worse of the two.
+ * hardest case for replicas) and ten round-robin pools picked by the lead id (decisions spread over ten locks). Load
+ * comes from bench/load-client.ts in its own process (a distinct valid lead id per request, so every request is a
+ * fresh decision; the last digit of its counter picks the pool); with 2 replicas, two clients run at the same time,
+ * one per replica (a load balancer's even spread), with the connections split between them: req/s is their sum,
+ * p99 the worse of the two. (It used wrk before, whose latency figures failed Little's law on this machine.)
  *
  * PostgreSQL runs twice: with the server's synchronous_commit (on: each COMMIT waits for the WAL flush while the
  * pool's lock is held) and with `synchronous_commit=off` in DATABASE_URL (the SQLite store's durability trade:
@@ -15,13 +16,13 @@
  * Each PostgreSQL run uses its own schema of BENCH_DATABASE_URL (default: the test database), dropped after.
  * Prints the figures and ratios; never asserts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ADMIN_TOKEN, API_TOKEN, BENCH_LEAD, ROOT, freePort, luaScript, salesforceIdChecksum, stop, waitForHealth, type WrkResult } from './http.bench';
+import { ADMIN_TOKEN, API_TOKEN, BENCH_LEAD, ROOT, freePort, salesforceIdChecksum, stop, waitForHealth, type WrkResult } from './http.bench';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -44,28 +45,19 @@ interface Measured {
 let runTag = 10;
 const nextTag = () => String(runTag++).padStart(2, '0');
 
-/** wrk in its own process, asynchronously (two run at once against two replicas). */
-function wrk(url: string, script: string, connections: number, seconds: number): Promise<WrkResult> {
+/** bench/load-client.ts in its own process, asynchronously (two run at once against two replicas). */
+function loadClient(url: string, connections: number, seconds: number): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
-    const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, `${url}/v1/route`, '--', nextTag()];
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [join(__dirname, 'load-client.js'), `${url}/v1/route`, String(connections), String(seconds), API_TOKEN, nextTag()];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     child.once('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (code !== 0 || !line) return reject(new Error(`wrk failed (${code}): ${out}`));
-      const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as Record<string, number>;
-      const secs = r.micros! / 1e6;
-      resolve({
-        requests: r.requests!,
-        seconds: secs,
-        rps: r.requests! / secs,
-        p50ms: r.p50! / 1000,
-        p99ms: r.p99! / 1000,
-        errors: r.errors!,
-        non2xx: r.non2xx!,
-      });
+      const line = out.split('\n').find((l) => l.startsWith('LOAD_RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`load client failed (${code}): ${out}`));
+      const r = JSON.parse(line.slice('LOAD_RESULT '.length)) as { requests: number; seconds: number; p50: number; p99: number; meanMs: number; errors: number; non2xx: number };
+      resolve({ requests: r.requests, seconds: r.seconds, rps: r.requests / r.seconds, p50ms: r.p50, p99ms: r.p99, meanMs: r.meanMs, errors: r.errors, non2xx: r.non2xx });
     });
   });
 }
@@ -132,7 +124,7 @@ async function putTenPools(url: string): Promise<void> {
   if (res.status !== 201) throw new Error(`PUT /v1/rulesets/default answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
 }
 
-async function measure(config: Config, script: string, seconds: number): Promise<WrkResult> {
+async function measure(config: Config, seconds: number): Promise<WrkResult> {
   const children: ChildProcess[] = [];
   const urls: string[] = [];
   try {
@@ -148,8 +140,8 @@ async function measure(config: Config, script: string, seconds: number): Promise
       urls.push(url);
     }
     const per = Math.max(1, Math.floor(CONNECTIONS / urls.length));
-    await Promise.all(urls.map((u) => wrk(u, script, Math.min(8, per), Math.min(2, seconds)))); // warm-up
-    const results = await Promise.all(urls.map((u) => wrk(u, script, per, seconds)));
+    await Promise.all(urls.map((u) => loadClient(u, Math.min(8, per), Math.min(2, seconds)))); // warm-up
+    const results = await Promise.all(urls.map((u) => loadClient(u, per, seconds)));
     const sum = (f: (r: WrkResult) => number) => results.reduce((s, r) => s + f(r), 0);
     return {
       requests: sum((r) => r.requests),
@@ -203,7 +195,7 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
 
 function print(rows: Measured[], seconds: number): void {
   console.log(`\nScale-out: POST /v1/route, 15-field lead, ${CONNECTIONS} connections in total, ${seconds} s per run, distinct lead ids;`);
-  console.log(`${cpus().length} CPUs shared by PostgreSQL, the replicas and wrk. Ratios are to the SQLite single process of the same table.`);
+  console.log(`${cpus().length} CPUs shared by PostgreSQL, the replicas and the load clients. Ratios are to the SQLite single process of the same table.`);
   for (const pools of [1, 10] as const) {
     const table = rows.filter((r) => r.config.pools === pools);
     if (table.length === 0) continue;
@@ -226,10 +218,6 @@ function print(rows: Measured[], seconds: number): void {
 }
 
 export async function run(): Promise<void> {
-  if (spawnSync('wrk', ['-v']).error) {
-    console.log('scale bench skipped: wrk is not installed (apt-get install -y wrk)');
-    return;
-  }
   const unreachable = await postgresReachable();
   if (unreachable) {
     console.log(`scale bench skipped: PostgreSQL unreachable at ${DATABASE_URL} (${unreachable})`);
@@ -237,8 +225,6 @@ export async function run(): Promise<void> {
   }
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const dir = mkdtempSync(join(tmpdir(), 'lead-router-scale-bench-'));
-  const script = join(dir, 'route.lua');
-  writeFileSync(script, luaScript(JSON.stringify({ lead: { ...BENCH_LEAD, Id: '__LEAD_ID__' } })));
   const sqlite = (pools: 1 | 10): Config => ({
     name: 'sqlite (single process)',
     replicas: 1,
@@ -260,7 +246,7 @@ export async function run(): Promise<void> {
   try {
     for (const config of configs) {
       try {
-        rows.push({ config, result: await measure(config, script, seconds) });
+        rows.push({ config, result: await measure(config, seconds) });
       } finally {
         await config.cleanup();
       }
