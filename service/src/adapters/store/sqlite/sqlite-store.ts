@@ -983,6 +983,7 @@ function lockJournal(lockPath: string): (() => void) | null {
   const lock = new Database(lockPath);
   try {
     lock.pragma('busy_timeout = 0');
+    lock.pragma('journal_mode = MEMORY'); // no rollback-journal file next to the lock
     lock.pragma('locking_mode = EXCLUSIVE');
     lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS owner (pid INTEGER); DELETE FROM owner; INSERT INTO owner VALUES (' + process.pid + '); COMMIT');
     return () => lock.close();
