@@ -158,6 +158,25 @@ describe('SQLite write-behind', () => {
     }
   });
 
+  test('a writer thread that dies while a decision transaction runs: that transaction\'s record is applied too', async () => {
+    const errors: string[] = [];
+    const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, onWriteBehindError: (m) => errors.push(m) });
+    try {
+      const internals = store as unknown as { wb: { writer: { post(records: unknown): void } } };
+      await store.transaction(async (tx) => {
+        await tx.savePoolState('rs', 'p', { lastOwnerId: 'before-death', currents: {} }, '2026-11-27T00:00:00.000Z');
+        internals.wb.writer.post(null); // kills the writer (an uncaught error in the thread)
+        for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+        await tx.incrementDailyCount('rs', 'p', 'o', '2026-11-27', 1);
+      }, { decision: true });
+      expect(errors).toEqual([expect.stringMatching(/writer thread failed/)]);
+      expect((await store.getPoolState('rs', 'p'))?.lastOwnerId).toBe('before-death');
+      expect((await store.dailyCounts('rs', 'p', '2026-11-27')).map((c) => c.count)).toEqual([1]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a record the writer cannot apply is reported and skipped; the decisions after it are applied', async () => {
     const errors: string[] = [];
     const store = openSqliteStore({ path: file, writeBehind: true, onWriteBehindError: (m) => errors.push(m) });

@@ -747,9 +747,11 @@ class SqliteStoreImpl {
     if (!wb || wb.failed || this.closed) return;
     wb.failed = true;
     this.journalToRecover = journalPath;
-    // A decision group holds its read transaction across awaits: it recovers when it ends.
-    if (!this.db.inTransaction) this.recoverFromJournal();
+    // A running decision group may still journal records for the dead writer: it recovers (them too) when it ends.
+    if (!this.writeBehindGroupRunning) this.recoverFromJournal();
   }
+
+  private writeBehindGroupRunning = false;
 
   private journalToRecover: string | null = null;
 
@@ -901,6 +903,7 @@ class SqliteStoreImpl {
     // until the group is over, whatever the writer did meanwhile (reads across awaits see it one way or the other).
     wb.settleAcks();
     wb.holdAcks = true;
+    this.writeBehindGroupRunning = true;
     if (!wb.pending) ops.beginGroup(); // another connection's commit (the CLI) drops the cache first
     ops.facts.pinned = true;
     ops.inGroup = true;
@@ -925,6 +928,7 @@ class SqliteStoreImpl {
       done.length = 0;
     }
     wb.holdAcks = false;
+    this.writeBehindGroupRunning = false;
     this.recoverFromJournal(); // the writer thread died during the group
     wb.settleAcks();
     if (!wb.pending) ops.facts.pinned = false;
