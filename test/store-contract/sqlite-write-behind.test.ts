@@ -158,6 +158,29 @@ describe('SQLite write-behind', () => {
     }
   });
 
+  test('two deliveries of one lead in one group give one decision and a repeat (CDC replay and reconciliation race)', async () => {
+    const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000 });
+    try {
+      const features = createFeatures({ store, defaultRuleset: 'default' });
+      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      // Same tick: both wait for the same group.
+      const [a, b, c] = await Promise.all([
+        features.routing.route({ lead: lead(7), source: 'cdc' }),
+        features.routing.route({ lead: lead(7), source: 'cdc' }),
+        features.routing.route({ lead: lead(8), source: 'cdc' }),
+      ]);
+      expect([a.repeat, b.repeat, c.repeat]).toEqual([false, true, false]);
+      expect(b.decision.id).toBe(a.decision.id);
+      const rows = store.db.prepare('SELECT count(*) FROM decisions').pluck();
+      await store.getDecision(a.decision.id); // waits for the writer
+      expect(rows.get()).toBe(2);
+      const open = await store.openLeadCounts([...STARTER_OWNER_IDS]);
+      expect([...open.values()].reduce((sum, n) => sum + n, 0)).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a writer thread that dies while a decision transaction runs: that transaction\'s record is applied too', async () => {
     const errors: string[] = [];
     const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, onWriteBehindError: (m) => errors.push(m) });

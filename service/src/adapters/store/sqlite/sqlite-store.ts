@@ -13,8 +13,8 @@
  * write lock up front so another process on the same file (the CLI) waits (busy_timeout) instead of deadlocking.
  */
 import { AsyncResource } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import type { PoolState, Ruleset } from '../../../core';
 import type {
@@ -82,6 +82,8 @@ export interface SqliteStoreOptions {
   writerDelayMs?: number;
   /** Journal size from which decisions wait for the writer to empty it (default 16 MiB; tests shrink it). */
   journalLimitBytes?: number;
+  /** How long a start waits for the journal's previous owner (a process still exiting) before going without. */
+  journalLockWaitMs?: number;
   /** Reports write-behind trouble: a record the writer could not apply, a writer thread that died. */
   onWriteBehindError?: (message: string) => void;
 }
@@ -978,29 +980,45 @@ function backgroundCheckpoints(options: SqliteStoreOptions): boolean {
   return options.path !== ':memory:' && options.backgroundCheckpoints !== false;
 }
 
+/** Journals this process holds (a second store on the same file in this process is refused at once). */
+const heldJournals = new Set<string>();
+
 /**
- * One owner per journal: an exclusive lock on a small side database, held by this connection until released. The
- * OS drops it when the process dies (fcntl), so a crashed owner never blocks the next start; a second store on the
- * same file, in this process or another, gets SQLITE_BUSY and runs without write-behind.
+ * One owner per journal: an exclusive lock on an empty side database, held by its connection until released. The
+ * OS drops it when the process dies (fcntl), so a killed owner never blocks the next start; a start waits up to
+ * `waitMs` for an owner that is still exiting. Nothing is ever written to it (BEGIN EXCLUSIVE; COMMIT keeps the
+ * lock in EXCLUSIVE locking mode), so a crash cannot damage it; a file that is not a database is made anew. Null:
+ * another live store owns the journal.
  */
-function lockJournal(lockPath: string): (() => void) | null {
-  const lock = new Database(lockPath);
-  try {
-    lock.pragma('busy_timeout = 0');
-    lock.pragma('journal_mode = MEMORY'); // no rollback-journal file next to the lock
-    lock.pragma('locking_mode = EXCLUSIVE');
-    lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS owner (pid INTEGER); DELETE FROM owner; INSERT INTO owner VALUES (' + process.pid + '); COMMIT');
-    return () => lock.close();
-  } catch {
-    lock.close();
-    return null;
+function lockJournal(lockPath: string, waitMs: number): (() => void) | null {
+  const key = resolvePath(lockPath);
+  if (heldJournals.has(key)) return null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let lock: Db | null = null;
+    try {
+      lock = new Database(lockPath);
+      lock.pragma(`busy_timeout = ${waitMs}`);
+      lock.pragma('locking_mode = EXCLUSIVE');
+      lock.exec('BEGIN EXCLUSIVE; COMMIT');
+      heldJournals.add(key);
+      const held = lock;
+      return () => {
+        heldJournals.delete(key);
+        held.close();
+      };
+    } catch (err) {
+      lock?.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') return null;
+      rmSync(lockPath, { force: true });
+    }
   }
+  return null;
 }
 
 /** Write-behind on: recovery of a journal left by a crash, then the journal and the writer thread. */
 function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): void {
   const journalPath = `${options.path}-decisions.journal`;
-  const release = lockJournal(`${options.path}-decisions.lock`);
+  const release = lockJournal(`${options.path}-decisions.lock`, options.journalLockWaitMs ?? 5000);
   if (!release) {
     options.onWriteBehindError?.(`write-behind off: another store owns ${journalPath}`);
     return;

@@ -99,7 +99,7 @@ const POST_MS = 2;
 /** Journal size that makes the next decision group wait for the writer and empty it (see WriteBehind.full). */
 const JOURNAL_LIMIT = 16 << 20;
 
-interface Pending<T> {
+export interface Pending<T> {
   seq: number;
   value: T;
 }
@@ -109,8 +109,13 @@ export class WriteBehind {
   private lastSeq: number;
   private journaled: number;
   private applied: number;
-  private readonly decisions = new Map<string, Pending<DecisionRecord>>();
-  private readonly owners = new Map<string, Pending<LeadOwnership>>();
+  /**
+   * Pending decisions (newest per lead, ruleset and version) and lead owners. A decision transaction writes here
+   * at once (with its undo), so the next transaction of the same group already sees it: two deliveries of one lead
+   * in one group must give one decision and a repeat, as they do when each commits to the tables.
+   */
+  readonly decisions = new Map<string, Pending<DecisionRecord>>();
+  readonly owners = new Map<string, Pending<LeadOwnership>>();
   private waiters: Array<() => void> = [];
   /** Records journaled but not yet handed to the writer: posted every POST_MS (one message, not one per decision). */
   private outgoing: string[] = [];
@@ -187,12 +192,7 @@ export class WriteBehind {
     }
     if (lines.length === 0) return;
     this.journal.append(lines.length === 1 ? lines[0]! : lines.join(''));
-    for (const tx of txs) {
-      if (tx.ops.length === 0) continue;
-      for (const [key, d] of tx.decisions) this.decisions.set(key, { seq: tx.seq, value: d });
-      for (const [leadId, o] of tx.owners) this.owners.set(leadId, { seq: tx.seq, value: o });
-      this.journaled = tx.seq;
-    }
+    for (const tx of txs) if (tx.ops.length > 0) this.journaled = tx.seq;
     for (const json of jsons) this.outgoing.push(json);
     if (this.postTimer === null) {
       this.postTimer = setTimeout(() => this.postNow(), POST_MS);
@@ -271,9 +271,6 @@ export class WriteBehind {
  */
 export class WriteBehindTx implements StoreTx {
   readonly ops: JournalOp[] = [];
-  /** This transaction's pending decisions and owners (merged into the store's overlays once journaled). */
-  readonly decisions = new Map<string, DecisionRecord>();
-  readonly owners = new Map<string, LeadOwnership>();
   /** Owners read from the tables by latestDecisionFor's combined lookup (null: the lead has no owner row). */
   private readonly ownersRead = new Map<string, LeadOwnership | null>();
   private undoLog: Array<() => void> = [];
@@ -371,7 +368,7 @@ export class WriteBehindTx implements StoreTx {
     return this.base.routingFacts(q);
   }
   async latestDecisionFor(leadId: string, ruleset: string, version: number): Promise<DecisionRecord | null> {
-    const pending = this.decisions.get(decisionKey(leadId, ruleset, version)) ?? this.wb.pendingDecision(leadId, ruleset, version);
+    const pending = this.wb.pendingDecision(leadId, ruleset, version);
     if (pending) return pending;
     // One statement for both lookups of a decision (the owner is asked for next, by assignLead): for a new lead,
     // the usual case, nothing else touches SQLite on the event loop.
@@ -384,7 +381,7 @@ export class WriteBehindTx implements StoreTx {
     return decisionId === null ? null : this.base.getDecision(decisionId);
   }
   async getLeadOwnership(leadId: string): Promise<LeadOwnership | null> {
-    const staged = this.owners.get(leadId) ?? this.wb.pendingOwner(leadId);
+    const staged = this.wb.pendingOwner(leadId);
     if (staged) return staged;
     const read = this.ownersRead.get(leadId);
     return read !== undefined ? read : this.base.getLeadOwnership(leadId);
@@ -399,10 +396,9 @@ export class WriteBehindTx implements StoreTx {
     params.push(firstSteps);
     this.ops.push([DECISION_JSON_OP, params]);
     if (timeline && own.length < timeline.length) await this.insertTimeline(timeline.filter((e) => e.decisionId !== d.id));
-    const key = decisionKey(d.leadId, d.ruleset, d.rulesetVersion);
-    const newest = this.decisions.get(key) ?? this.wb.pendingDecision(d.leadId, d.ruleset, d.rulesetVersion);
+    const newest = this.wb.pendingDecision(d.leadId, d.ruleset, d.rulesetVersion);
     // Ids sort by time: the overlay keeps the newest, as latestDecisionFor's ORDER BY id DESC would.
-    if (!newest || newest.id < d.id) this.setIn(this.decisions, key, d);
+    if (!newest || newest.id < d.id) this.setIn(this.wb.decisions, decisionKey(d.leadId, d.ruleset, d.rulesetVersion), { seq: this.seq, value: d });
   }
   async insertTimeline(entries: TimelineEntry[]): Promise<void> {
     for (const e of entries) this.ops.push(['insertTimeline', [e.decisionId, e.step, e.at, e.detail === null ? null : JSON.stringify(e.detail)]]);
@@ -422,7 +418,7 @@ export class WriteBehindTx implements StoreTx {
     if (previous?.open) this.moveOpen(previous.ownerId, -1);
     this.ops.push(['upsertLeadOwner', [leadId, ownerId, 1, at]]);
     this.moveOpen(ownerId, 1);
-    this.setIn(this.owners, leadId, { leadId, ownerId, open: true, updatedAt: at });
+    this.setIn(this.wb.owners, leadId, { seq: this.seq, value: { leadId, ownerId, open: true, updatedAt: at } });
     return previous;
   }
   async closeLead(leadId: string, at: string): Promise<LeadOwnership | null> {
@@ -430,7 +426,7 @@ export class WriteBehindTx implements StoreTx {
     if (!previous || !previous.open) return previous;
     this.moveOpen(previous.ownerId, -1);
     this.ops.push(['upsertLeadOwner', [leadId, previous.ownerId, 0, at]]);
-    this.setIn(this.owners, leadId, { leadId, ownerId: previous.ownerId, open: false, updatedAt: at });
+    this.setIn(this.wb.owners, leadId, { seq: this.seq, value: { leadId, ownerId: previous.ownerId, open: false, updatedAt: at } });
     return previous;
   }
   async enqueueOutbox(m: { kind: string; key: string; payload?: unknown; nextAttemptAt?: string }, at: string): Promise<string> {
