@@ -30,7 +30,7 @@ export const API_TOKEN = 'bench-callout-token-0123456789abcdef';
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const CONNECTIONS = [1, 32];
 
-export interface WrkResult {
+export interface RunResult {
   requests: number;
   seconds: number;
   rps: number;
@@ -45,7 +45,7 @@ export interface WrkResult {
 interface Row {
   server: string;
   connections: number;
-  result: WrkResult;
+  result: RunResult;
 }
 
 /** The 15 fields of the benchmark lead (Id is replaced per request by the Lua script). */
@@ -124,7 +124,7 @@ export function stop(child: ChildProcess): Promise<void> {
 }
 
 /** One load-client run in its own process (bench/load-client.ts, compiled next to this file). */
-export function runLoadClient(url: string, connections: number, seconds: number, runTag: string): WrkResult {
+export function runLoadClient(url: string, connections: number, seconds: number, runTag: string): RunResult {
   const out = spawnSync(process.execPath, [join(__dirname, 'load-client.js'), `${url}/v1/route`, String(connections), String(seconds), API_TOKEN, runTag], {
     encoding: 'utf8',
     timeout: (seconds + 30) * 1000,
@@ -191,7 +191,7 @@ function interleaved(running: Running[], seconds: number, rounds: number, runInd
   const spread: string[] = [];
   const slice = seconds / rounds;
   for (const connections of CONNECTIONS) {
-    const perServer = new Map<string, WrkResult[]>();
+    const perServer = new Map<string, RunResult[]>();
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? running : [...running].reverse();
       for (const s of order) {
@@ -203,7 +203,7 @@ function interleaved(running: Running[], seconds: number, rounds: number, runInd
       const results = perServer.get(s.target.name)!;
       const requests = results.reduce((sum, r) => sum + r.requests, 0);
       const secs = results.reduce((sum, r) => sum + r.seconds, 0);
-      const mean = (f: (r: WrkResult) => number) => results.reduce((sum, r) => sum + f(r), 0) / results.length;
+      const mean = (f: (r: RunResult) => number) => results.reduce((sum, r) => sum + f(r), 0) / results.length;
       rows.push({
         server: s.target.name,
         connections,

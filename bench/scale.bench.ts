@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ADMIN_TOKEN, API_TOKEN, BENCH_LEAD, ROOT, freePort, salesforceIdChecksum, stop, waitForHealth, type WrkResult } from './http.bench';
+import { ADMIN_TOKEN, API_TOKEN, BENCH_LEAD, ROOT, freePort, salesforceIdChecksum, stop, waitForHealth, type RunResult } from './http.bench';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -39,14 +39,14 @@ interface Config {
 
 interface Measured {
   config: Config;
-  result: WrkResult;
+  result: RunResult;
 }
 
 let runTag = 10;
 const nextTag = () => String(runTag++).padStart(2, '0');
 
 /** bench/load-client.ts in its own process, asynchronously (two run at once against two replicas). */
-function loadClient(url: string, connections: number, seconds: number): Promise<WrkResult> {
+function loadClient(url: string, connections: number, seconds: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const args = [join(__dirname, 'load-client.js'), `${url}/v1/route`, String(connections), String(seconds), API_TOKEN, nextTag()];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -124,7 +124,7 @@ async function putTenPools(url: string): Promise<void> {
   if (res.status !== 201) throw new Error(`PUT /v1/rulesets/default answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
 }
 
-async function measure(config: Config, seconds: number): Promise<WrkResult> {
+async function measure(config: Config, seconds: number): Promise<RunResult> {
   const children: ChildProcess[] = [];
   const urls: string[] = [];
   try {
@@ -142,7 +142,7 @@ async function measure(config: Config, seconds: number): Promise<WrkResult> {
     const per = Math.max(1, Math.floor(CONNECTIONS / urls.length));
     await Promise.all(urls.map((u) => loadClient(u, Math.min(8, per), Math.min(2, seconds)))); // warm-up
     const results = await Promise.all(urls.map((u) => loadClient(u, per, seconds)));
-    const sum = (f: (r: WrkResult) => number) => results.reduce((s, r) => s + f(r), 0);
+    const sum = (f: (r: RunResult) => number) => results.reduce((s, r) => s + f(r), 0);
     return {
       requests: sum((r) => r.requests),
       seconds: Math.max(...results.map((r) => r.seconds)),

@@ -17,6 +17,13 @@ import { toId18 } from '../../service/src/core';
 
 const lead = (i: number) => ({ Id: `00Q${String(i).padStart(12, '0')}`, Country: 'GB' });
 
+/** The features on `store`, with the starter ruleset active. */
+async function withStarterRuleset(store: SqliteStore) {
+  const features = createFeatures({ store, defaultRuleset: 'default' });
+  await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+  return features;
+}
+
 let dir: string;
 let file: string;
 beforeEach(() => {
@@ -108,8 +115,7 @@ describe('SQLite write-behind', () => {
   test('reads, repeats and ordinary transactions see decisions the writer has not applied yet', async () => {
     const store: SqliteStore = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000 });
     try {
-      const features = createFeatures({ store, defaultRuleset: 'default' });
-      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const features = await withStarterRuleset(store);
       const first = await features.routing.route({ lead: lead(1), source: 'callout' });
       const repeat = await features.routing.route({ lead: lead(1), source: 'callout' });
       expect(repeat).toMatchObject({ repeat: true, decision: { id: first.decision.id } });
@@ -136,8 +142,7 @@ describe('SQLite write-behind', () => {
     const errors: string[] = [];
     const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, onWriteBehindError: (m) => errors.push(m) });
     try {
-      const features = createFeatures({ store, defaultRuleset: 'default' });
-      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const features = await withStarterRuleset(store);
       const first = await features.routing.route({ lead: lead(1), source: 'callout' });
       const second = await features.routing.route({ lead: lead(2), source: 'callout' });
       expect(store.db.prepare('SELECT count(*) FROM decisions').pluck().get()).toBe(0);
@@ -161,8 +166,7 @@ describe('SQLite write-behind', () => {
   test('two deliveries of one lead in one group give one decision and a repeat (CDC replay and reconciliation race)', async () => {
     const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000 });
     try {
-      const features = createFeatures({ store, defaultRuleset: 'default' });
-      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const features = await withStarterRuleset(store);
       // Same tick: both wait for the same group.
       const [a, b, c] = await Promise.all([
         features.routing.route({ lead: lead(7), source: 'cdc' }),
@@ -204,8 +208,7 @@ describe('SQLite write-behind', () => {
     const errors: string[] = [];
     const store = openSqliteStore({ path: file, writeBehind: true, onWriteBehindError: (m) => errors.push(m) });
     try {
-      const features = createFeatures({ store, defaultRuleset: 'default' });
-      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const features = await withStarterRuleset(store);
       const before = await features.routing.route({ lead: lead(1), source: 'callout' });
       const internals = store as unknown as { wb: { nextSeq(): number; postNow(): void; writer: { post(records: string[]): void } } };
       internals.wb.postNow();
@@ -222,8 +225,7 @@ describe('SQLite write-behind', () => {
   test('the journal stays bounded under steady load: past its limit a decision waits for the writer to empty it', async () => {
     const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, journalLimitBytes: 20_000 });
     try {
-      const features = createFeatures({ store, defaultRuleset: 'default' });
-      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const features = await withStarterRuleset(store);
       let largest = 0;
       for (let i = 1; i <= 60; i++) {
         await features.routing.route({ lead: lead(i), source: 'callout' });
@@ -244,8 +246,7 @@ describe('SQLite write-behind', () => {
     const b = openSqliteStore({ path: file, writeBehind: true, onWriteBehindError: (m) => errors.push(m) });
     try {
       expect(errors).toEqual([expect.stringMatching(/another store owns/)]);
-      const features = createFeatures({ store: a, defaultRuleset: 'default' });
-      await features.rulesets.put('default', starterRuleset(), { activate: true, createdBy: 'test' });
+      const features = await withStarterRuleset(a);
       const d = await features.routing.route({ lead: lead(1), source: 'callout' });
       await a.getDecision(d.decision.id); // waits for the writer
       expect((await b.getDecision(d.decision.id))?.ownerId).toBe(d.decision.ownerId);
