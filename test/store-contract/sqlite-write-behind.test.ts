@@ -5,7 +5,7 @@
  * (The whole store contract also runs with every transaction offered write-behind: store.contract.test.ts.)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -237,6 +237,51 @@ describe('SQLite write-behind', () => {
       expect((await store.listDecisions({ limit: 100 })).length).toBe(60);
     } finally {
       await store.close();
+    }
+  });
+
+  test('the writer never falls more than maxPendingRecords behind: past that a decision waits for it', async () => {
+    const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, maxPendingRecords: 10 });
+    try {
+      const features = await withStarterRuleset(store);
+      const count = store.db.prepare('SELECT count(*) FROM decisions').pluck();
+      let behind = 0;
+      for (let i = 1; i <= 35; i++) {
+        await features.routing.route({ lead: lead(i), source: 'callout' });
+        behind = Math.max(behind, i - Number(count.get()));
+      }
+      // The writer never commits by itself (600 s delay): only the bound makes it apply.
+      expect(behind).toBe(10);
+      expect((await store.listDecisions({ limit: 100 })).length).toBe(35);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the writer thread gives way to the event loop: SCHED_IDLE on Linux (nice 19 without chrt); normal on request', async () => {
+    const low = openSqliteStore({ path: file, writeBehind: true });
+    const other = path.join(dir, 'other.db');
+    const normal = openSqliteStore({ path: other, writeBehind: true, writerPriority: 'normal' });
+    try {
+      const a = await low.writerScheduling();
+      const b = await normal.writerScheduling();
+      expect(b?.priority).toBe('normal');
+      if (process.platform !== 'linux') return;
+      // What the kernel says of the thread: /proc/<pid>/task/<tid>/stat, fields after the command name.
+      const sched = (tid: number) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return { nice: Number(f[16]), policy: Number(f[38]) };
+      };
+      expect(a?.tid).toEqual(expect.any(Number));
+      expect(['idle', 'nice']).toContain(a?.priority);
+      if (a?.priority === 'idle') expect(sched(a.tid!).policy).toBe(5); // SCHED_IDLE
+      else expect(sched(a!.tid!).nice).toBe(19);
+      const main = sched(Number(readlinkSync('/proc/thread-self').split('/').pop()));
+      expect(main).toEqual({ nice: 0, policy: 0 }); // the event loop's thread is untouched
+    } finally {
+      await low.close();
+      await normal.close();
     }
   });
 

@@ -52,7 +52,7 @@ import { SQLITE_MIGRATIONS, type Migration } from './migrations';
 import { SqliteCrmSyncOps } from './crm-sync-ops'; // crm-sync (issue 6)
 import { JournalFile, readJournal } from './journal';
 import { JOURNAL_STATEMENTS, WriteBehind, WriteBehindTx, WriteBehindUnsupported, appliedSeq, applyRecords, type WriteBehindBase } from './write-behind';
-import { startWriterThread } from './writer-thread';
+import { startWriterThread, type WriterScheduling, type WriterThread } from './writer-thread';
 
 type Db = Database.Database;
 type Row = Record<string, unknown>;
@@ -82,10 +82,14 @@ export interface SqliteStoreOptions {
   writerDelayMs?: number;
   /** Journal size from which decisions wait for the writer to empty it (default 16 MiB; tests shrink it). */
   journalLimitBytes?: number;
+  /** Unapplied records from which decisions wait for the writer (default 4,096; tests shrink it). */
+  maxPendingRecords?: number;
   /** How long a start waits for the journal's previous owner (a process still exiting) before going without. */
   journalLockWaitMs?: number;
   /** Reports write-behind trouble: a record the writer could not apply, a writer thread that died. */
   onWriteBehindError?: (message: string) => void;
+  /** 'low' (default): the writer thread gives way to the event loop (thread-priority.ts); 'normal': it does not. */
+  writerPriority?: 'low' | 'normal';
 }
 
 const str = (v: unknown): string => v as string;
@@ -685,6 +689,8 @@ export interface SqliteStore extends Store {
   readonly path: string;
   /** The connection, for tests and the benchmark only. */
   readonly db: Db;
+  /** How the write-behind writer thread is scheduled; null without write-behind. */
+  writerScheduling(): Promise<WriterScheduling | null>;
 }
 
 interface QueuedTx {
@@ -729,9 +735,16 @@ class SqliteStoreImpl {
   }
 
   /** Turns write-behind on (openSqliteStore, after recovery). */
-  enableWriteBehind(wb: WriteBehind, releaseLock: () => void): void {
+  enableWriteBehind(wb: WriteBehind, releaseLock: () => void, writer: WriterThread): void {
     this.wb = wb;
     this.releaseLock = releaseLock;
+    this.writer = writer;
+  }
+
+  private writer: WriterThread | null = null;
+
+  writerScheduling(): Promise<WriterScheduling | null> {
+    return this.writer ? this.writer.scheduling : Promise.resolve(null);
   }
 
   /** Called by the writer events: every pending record is in the tables. */
@@ -1029,7 +1042,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
     const start = applyRecords(store.db, store.statements, left) ?? applied;
     const journal = new JournalFile(journalPath, options.synchronous === 'FULL');
     journal.truncate();
-    const wb = new WriteBehind(journal, null, start, () => store.drained(), options.journalLimitBytes);
+    const wb = new WriteBehind(journal, null, start, () => store.drained(), options.journalLimitBytes, options.maxPendingRecords);
     const sql: Record<string, string> = {};
     for (const name of JOURNAL_STATEMENTS) sql[name] = store.statements[name]!.source;
     const report = options.onWriteBehindError ?? ((m: string) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: m })}\n`));
@@ -1041,6 +1054,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
         busyTimeoutMs: options.busyTimeoutMs ?? 5000,
         walAutocheckpointPages: options.walAutocheckpointPages ?? (backgroundCheckpoints(options) ? 100_000 : 10_000),
         ...(options.writerDelayMs !== undefined ? { delayMs: options.writerDelayMs } : {}),
+        lowPriority: options.writerPriority !== 'normal',
       },
       {
         onApplied: (seq) => wb.onApplied(seq),
@@ -1053,7 +1067,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
       },
     );
     wb.setWriter(writer);
-    store.enableWriteBehind(wb, release);
+    store.enableWriteBehind(wb, release, writer);
   } catch (err) {
     release();
     throw err;

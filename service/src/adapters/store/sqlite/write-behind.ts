@@ -98,6 +98,8 @@ export function appliedSeq(db: Database.Database): number {
 const POST_MS = 2;
 /** Journal size that makes the next decision group wait for the writer and empty it (see WriteBehind.full). */
 const JOURNAL_LIMIT = 16 << 20;
+/** Records journaled but not applied that make the next decision group wait for the writer (see WriteBehind.full). */
+const MAX_PENDING = 4096;
 
 export interface Pending<T> {
   seq: number;
@@ -133,6 +135,7 @@ export class WriteBehind {
     startSeq: number,
     private readonly onDrained: () => void,
     private readonly journalLimit = JOURNAL_LIMIT,
+    private readonly maxPending = MAX_PENDING,
   ) {
     this.lastSeq = startSeq;
     this.journaled = startSeq;
@@ -155,10 +158,12 @@ export class WriteBehind {
   /**
    * The journal is emptied only when every record in it is applied; under steady load that moment may not come by
    * itself, so past JOURNAL_LIMIT bytes the next decision group first waits for the writer (a few milliseconds
-   * once every ~10,000 decisions) and empties it.
+   * once every ~10,000 decisions) and empties it. A writer that falls MAX_PENDING records behind (it runs at idle
+   * priority, thread-priority.ts: a busy event loop can starve it) is waited for the same way, so the wait stays
+   * short (~0.2 s of its work) and the overlays small.
    */
   get full(): boolean {
-    return this.journal.size > this.journalLimit;
+    return this.journal.size > this.journalLimit || this.journaled - this.applied >= this.maxPending;
   }
 
   truncateIfDrained(): void {
