@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ADMIN_TOKEN, API_TOKEN, BENCH_LEAD, ROOT, freePort, salesforceIdChecksum, stop, waitForHealth, type RunResult } from './http.bench';
+import { ADMIN_TOKEN, API_TOKEN, BENCH_LEAD, ROOT, freePort, salesforceIdChecksum, serviceNodeFlags, stop, waitForHealth, type RunResult } from './http.bench';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -64,7 +64,7 @@ function loadClient(url: string, connections: number, seconds: number): Promise<
 
 function startReplica(port: number, databaseUrl: string): ChildProcess {
   // dist/ is fresh: run-ts built it before running this file.
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'service', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...serviceNodeFlags(), join(ROOT, 'dist', 'service', 'src', 'main.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
