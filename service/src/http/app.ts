@@ -46,6 +46,17 @@ export interface HttpAppOptions {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const CUSTOM_FIELD = /^[A-Za-z][A-Za-z0-9_]{0,38}__c$/;
 
+/**
+ * A JSON answer without express's res.json/res.send path (content-type negotiation, charset rewrite, freshness
+ * check, Buffer copy): for the routing answers, the hot path of the service. Same bytes on the wire: status,
+ * `Content-Type: application/json; charset=utf-8`, a Content-Length node computes from the one chunk.
+ */
+export function sendJson(res: Response, body: unknown, status = 200): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
 export function requestIdOf(res: Response): string {
   return res.locals.requestId as string;
 }
@@ -63,6 +74,18 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
 
   // The access log costs a line per request, so it exists only when debug logging is on (decided once here).
   const accessLog = logger.isLevelEnabled('debug');
+  // One counter child per method, route and status, made once: prom-client hashes a label object on every inc.
+  const requestCounters = new Map<string, { inc(): void }>();
+  const countRequest = (method: string, route: string, status: string) => {
+    const key = `${method} ${route} ${status}`;
+    let child = requestCounters.get(key);
+    if (!child) {
+      if (requestCounters.size >= 1_000) requestCounters.clear(); // routes and statuses are few; stay bounded anyway
+      child = metrics.httpRequests.labels({ method, route, status });
+      requestCounters.set(key, child);
+    }
+    child.inc();
+  };
   app.use((req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -72,7 +95,7 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
     res.setHeader('Cache-Control', 'no-store');
     res.on('finish', () => {
       const route = routeLabel(req);
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      countRequest(req.method, route, String(res.statusCode));
       if (accessLog) {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         logger.debug({ requestId, method: req.method, route, status: res.statusCode, ms }, 'request');

@@ -13,6 +13,7 @@ import {
   type RouteDecisionBody,
 } from '../../http/openapi';
 import { parseOrThrow } from '../../http/validate';
+import { sendJson } from '../../http/app';
 import type { DecisionRecord } from '../store-port';
 import { MAX_BATCH, type RoutingService } from './routing-service';
 
@@ -63,7 +64,7 @@ export function routingRouter(service: RoutingService, auth: AuthGuards): Router
       reroute: query.reroute === 'true',
       source: 'callout',
     });
-    res.json(decisionBody(decision, repeat));
+    sendJson(res, decisionBody(decision, repeat));
   });
 
   router.post('/v1/route/batch', auth.callout, async (req, res) => {
@@ -82,7 +83,7 @@ export function routingRouter(service: RoutingService, auth: AuthGuards): Router
           : batchEntryFromError(o.index, o.leadId, o.error.code, errorMessage(o.error)),
       ),
     };
-    res.json(answer);
+    sendJson(res, answer);
   });
 
   return router;

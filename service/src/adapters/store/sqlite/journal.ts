@@ -69,15 +69,16 @@ export class JournalFile {
   /** Appends lines (whole records); returns once the kernel has them (and the disk, with `sync`). */
   append(text: string): void {
     if (this.fd === null) throw new Error('decision journal is closed');
-    const buf = Buffer.from(text, 'utf8');
+    // The string itself: node encodes it outside the JS heap (a Buffer copy per decision was garbage to collect).
+    const length = Buffer.byteLength(text, 'utf8');
     let written = 0;
     try {
-      written = writeSync(this.fd, buf);
+      written = writeSync(this.fd, text, null, 'utf8');
     } finally {
       // A short write (disk full) would leave a torn line that hides every later record from recovery: cut it off.
-      if (written !== buf.length) ftruncateSync(this.fd, this.bytes);
+      if (written !== length) ftruncateSync(this.fd, this.bytes);
     }
-    if (written !== buf.length) throw new Error(`decision journal: wrote ${written} of ${buf.length} bytes`);
+    if (written !== length) throw new Error(`decision journal: wrote ${written} of ${length} bytes`);
     this.bytes += written;
     if (this.sync) fdatasyncSync(this.fd);
   }
