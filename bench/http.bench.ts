@@ -31,7 +31,7 @@ export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const CONNECTIONS = [1, 32];
 
 /**
- * The node flags `npm start` runs the service with (package.json scripts.start, e.g. a young generation of 64 MB:
+ * The node flags `npm start` runs the service with (package.json scripts.start, e.g. a larger young generation:
  * fewer scavenges, so fewer answers wait behind one), so the benches measure the service as it is started.
  */
 export function serviceNodeFlags(): string[] {
