@@ -258,25 +258,26 @@ describe('SQLite write-behind', () => {
     }
   });
 
-  test('the writer thread gives way to the event loop: SCHED_IDLE on Linux (nice 19 without chrt); normal on request', async () => {
+  test('the background threads give way to the event loop: SCHED_IDLE on Linux (nice 19 without chrt); normal on request', async () => {
     const low = openSqliteStore({ path: file, writeBehind: true });
-    const other = path.join(dir, 'other.db');
-    const normal = openSqliteStore({ path: other, writeBehind: true, writerPriority: 'normal' });
+    const normal = openSqliteStore({ path: path.join(dir, 'other.db'), writeBehind: true, backgroundPriority: 'normal' });
     try {
-      const a = await low.writerScheduling();
-      const b = await normal.writerScheduling();
-      expect(b?.priority).toBe('normal');
+      const lowThreads = [await low.writerScheduling(), await low.checkpointerScheduling()];
+      const normalThreads = [await normal.writerScheduling(), await normal.checkpointerScheduling()];
+      expect(normalThreads.map((t) => t?.priority)).toEqual(['normal', 'normal']);
       if (process.platform !== 'linux') return;
-      // What the kernel says of the thread: /proc/<pid>/task/<tid>/stat, fields after the command name.
+      // What the kernel says of a thread: /proc/<pid>/task/<tid>/stat, fields after the command name.
       const sched = (tid: number) => {
         const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         return { nice: Number(f[16]), policy: Number(f[38]) };
       };
-      expect(a?.tid).toEqual(expect.any(Number));
-      expect(['idle', 'nice']).toContain(a?.priority);
-      if (a?.priority === 'idle') expect(sched(a.tid!).policy).toBe(5); // SCHED_IDLE
-      else expect(sched(a!.tid!).nice).toBe(19);
+      for (const t of lowThreads) {
+        expect(t?.tid).toEqual(expect.any(Number));
+        expect(['idle', 'nice']).toContain(t?.priority);
+        if (t!.priority === 'idle') expect(sched(t!.tid!).policy).toBe(5); // SCHED_IDLE
+        else expect(sched(t!.tid!).nice).toBe(19);
+      }
       const main = sched(Number(readlinkSync('/proc/thread-self').split('/').pop()));
       expect(main).toEqual({ nice: 0, policy: 0 }); // the event loop's thread is untouched
     } finally {

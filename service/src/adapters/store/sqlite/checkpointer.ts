@@ -21,6 +21,7 @@
  * WAL grow without bound) and does the final checkpoint at close, as SQLite does for the last connection.
  */
 import { Worker } from 'node:worker_threads';
+import { LOWER_PRIORITY_SOURCE, type ThreadPriority } from './thread-priority';
 
 export interface CheckpointerOptions {
   path: string;
@@ -29,10 +30,17 @@ export interface CheckpointerOptions {
   /** WAL frames from which a RESTART checkpoint starts the WAL over (default 5,000, ~20 MiB of 4 KiB pages). */
   restartAtFrames?: number;
   busyTimeoutMs?: number;
+  /**
+   * Give way to the event loop (thread-priority.ts; default true). Interleaved A/B at one connection: p99 0.88 ->
+   * 0.66 ms (echo 0.68). A starved worker cannot let the WAL grow without bound: the safety net below remains.
+   */
+  lowPriority?: boolean;
 }
 
 export interface Checkpointer {
   stop(): Promise<void>;
+  /** Resolves once the worker runs, with how it is scheduled (`tid`: its Linux thread id, null elsewhere). */
+  readonly scheduling: Promise<{ priority: ThreadPriority; tid: number | null }>;
 }
 
 /**
@@ -41,6 +49,9 @@ export interface Checkpointer {
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+${LOWER_PRIORITY_SOURCE}
+const scheduling = workerData.lowPriority ? lowerThreadPriority() : { priority: 'normal', tid: null };
+parentPort.postMessage({ ready: true, priority: scheduling.priority, tid: scheduling.tid });
 const Database = require(workerData.driver);
 let db = null;
 let timer = null;
@@ -74,6 +85,7 @@ export function startCheckpointer(options: CheckpointerOptions, onError: (messag
       intervalMs: options.intervalMs ?? 250,
       restartAtFrames: options.restartAtFrames ?? 5000,
       busyTimeoutMs: options.busyTimeoutMs ?? 1000,
+      lowPriority: options.lowPriority !== false,
       // Resolved here so the worker loads the same better-sqlite3 as the store, wherever it is installed.
       driver: require.resolve('better-sqlite3'),
     },
@@ -81,11 +93,15 @@ export function startCheckpointer(options: CheckpointerOptions, onError: (messag
   // The worker must never keep a finished process alive.
   worker.unref();
   let stopped: Promise<void> | null = null;
-  worker.on('message', (m: { error?: string }) => {
+  let scheduled: (s: { priority: ThreadPriority; tid: number | null }) => void = () => undefined;
+  const scheduling = new Promise<{ priority: ThreadPriority; tid: number | null }>((resolve) => (scheduled = resolve));
+  worker.on('message', (m: { error?: string; ready?: boolean; priority?: ThreadPriority; tid?: number | null }) => {
+    if (m.ready) scheduled({ priority: m.priority ?? 'normal', tid: m.tid ?? null });
     if (m.error) onError(m.error);
   });
   worker.on('error', (err) => onError(err.message));
   return {
+    scheduling,
     stop(): Promise<void> {
       stopped ??= new Promise<void>((resolve) => {
         const done = () => {

@@ -88,8 +88,11 @@ export interface SqliteStoreOptions {
   journalLockWaitMs?: number;
   /** Reports write-behind trouble: a record the writer could not apply, a writer thread that died. */
   onWriteBehindError?: (message: string) => void;
-  /** 'low' (default): the writer thread gives way to the event loop (thread-priority.ts); 'normal': it does not. */
-  writerPriority?: 'low' | 'normal';
+  /**
+   * 'low' (default): the background threads (write-behind writer, checkpointer) give way to the event loop
+   * (thread-priority.ts); 'normal': they do not.
+   */
+  backgroundPriority?: 'low' | 'normal';
 }
 
 const str = (v: unknown): string => v as string;
@@ -691,6 +694,8 @@ export interface SqliteStore extends Store {
   readonly db: Db;
   /** How the write-behind writer thread is scheduled; null without write-behind. */
   writerScheduling(): Promise<WriterScheduling | null>;
+  /** How the checkpoint worker is scheduled; null without background checkpoints. */
+  checkpointerScheduling(): Promise<WriterScheduling | null>;
 }
 
 interface QueuedTx {
@@ -745,6 +750,10 @@ class SqliteStoreImpl {
 
   writerScheduling(): Promise<WriterScheduling | null> {
     return this.writer ? this.writer.scheduling : Promise.resolve(null);
+  }
+
+  checkpointerScheduling(): Promise<WriterScheduling | null> {
+    return this.checkpointer ? this.checkpointer.scheduling : Promise.resolve(null);
   }
 
   /** Called by the writer events: every pending record is in the tables. */
@@ -1054,7 +1063,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
         busyTimeoutMs: options.busyTimeoutMs ?? 5000,
         walAutocheckpointPages: options.walAutocheckpointPages ?? (backgroundCheckpoints(options) ? 100_000 : 10_000),
         ...(options.writerDelayMs !== undefined ? { delayMs: options.writerDelayMs } : {}),
-        lowPriority: options.writerPriority !== 'normal',
+        lowPriority: options.backgroundPriority !== 'normal',
       },
       {
         onApplied: (seq) => wb.onApplied(seq),
@@ -1095,7 +1104,10 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     throw err;
   }
   const checkpointer = backgroundCheckpoints(options)
-    ? startCheckpointer({ path: options.path, busyTimeoutMs: options.busyTimeoutMs, ...options.checkpointer }, options.onCheckpointError)
+    ? startCheckpointer(
+        { path: options.path, busyTimeoutMs: options.busyTimeoutMs, lowPriority: options.backgroundPriority !== 'normal', ...options.checkpointer },
+        options.onCheckpointError,
+      )
     : null;
   const store = new SqliteStoreImpl(db, options.path, checkpointer);
   if (options.writeBehind === true && options.path !== ':memory:') {
