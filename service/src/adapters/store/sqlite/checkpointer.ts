@@ -30,10 +30,7 @@ export interface CheckpointerOptions {
   /** WAL frames from which a RESTART checkpoint starts the WAL over (default 5,000, ~20 MiB of 4 KiB pages). */
   restartAtFrames?: number;
   busyTimeoutMs?: number;
-  /**
-   * Give way to the event loop (thread-priority.ts; default true). Interleaved A/B at one connection: p99 0.88 ->
-   * 0.66 ms (echo 0.68). A starved worker cannot let the WAL grow without bound: the safety net below remains.
-   */
+  /** Run at nice 19, giving way to the event loop (thread-priority.ts; default true). */
   lowPriority?: boolean;
 }
 

@@ -88,10 +88,7 @@ export interface SqliteStoreOptions {
   journalLockWaitMs?: number;
   /** Reports write-behind trouble: a record the writer could not apply, a writer thread that died. */
   onWriteBehindError?: (message: string) => void;
-  /**
-   * 'low' (default): the background threads (write-behind writer, checkpointer) give way to the event loop
-   * (thread-priority.ts); 'normal': they do not.
-   */
+  /** 'low' (default): the checkpointer thread runs at nice 19 (thread-priority.ts); 'normal': it does not. */
   backgroundPriority?: 'low' | 'normal';
 }
 
@@ -1063,7 +1060,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
         busyTimeoutMs: options.busyTimeoutMs ?? 5000,
         walAutocheckpointPages: options.walAutocheckpointPages ?? (backgroundCheckpoints(options) ? 100_000 : 10_000),
         ...(options.writerDelayMs !== undefined ? { delayMs: options.writerDelayMs } : {}),
-        lowPriority: options.backgroundPriority !== 'normal',
+        lowPriority: false, // waited for by every barrier: never starved (thread-priority.ts)
       },
       {
         onApplied: (seq) => wb.onApplied(seq),

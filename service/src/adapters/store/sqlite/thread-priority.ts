@@ -1,25 +1,20 @@
 /**
- * Background threads of the SQLite store (the write-behind writer, the WAL checkpointer) give way to the request
- * path.
+ * The WAL checkpointer thread of the SQLite store runs at nice 19: maintenance gives way to the request path.
  *
- * Why: on a small machine the writer's batches (about 1.5 ms of inserts every 20 ms at 2,000 decisions/s) share
- * two cores with the event loop and, on the benchmark machine, with the HTTP client. The Linux scheduler let such
- * a batch finish before it ran a woken thread: `perf sched timehist` showed the client waiting 1-1.7 ms for the
- * writer's core, so 2-3% of answers at one connection took over 1 ms (the echo baseline: under 1%). A writer under
- * SCHED_IDLE is preempted the moment a normal thread wakes; it still gets every idle moment of the machine.
+ * Background: at one connection, slow answers were mostly threads waiting for a CPU (`perf sched timehist`: the
+ * load client waited 1-1.7 ms behind a write-behind writer batch on its core). Under SCHED_IDLE the writer and the
+ * checkpointer cut answers over 1 ms from 2.8% to 1.9% and p99 from 0.88 to 0.66 ms (interleaved A/B). But a
+ * thread someone waits for must not starve: every barrier (outbox claims of the owner write-back, reads outside a
+ * decision) waits for the writer, and at idle priority a busy event loop could starve it and the write-back with
+ * it (one CI run of the CDC faults test, with the writer under SCHED_IDLE, saw a burst written in two calls
+ * instead of one; not reproduced in six runs under load, so not proven). So the writer runs at normal priority,
+ * and the checkpointer, which nobody waits for but which holds SQLite's write lock during a RESTART, at nice 19:
+ * it still gets a share of a busy core, so it cannot hold the lock for long. (Its own effect at one connection
+ * was within noise in an A/B with the writer at normal priority.)
  *
- * The checkpointer's passes (every 250 ms) did the same on a smaller scale: under SCHED_IDLE too, p99 at one
- * connection went 0.88 -> 0.66 ms in an interleaved A/B (echo 0.68 ms).
- *
- * Starvation is bounded: the threads compete only inside this process's scheduling group (autogroup or the
- * container's cgroup), so only our own event loop can starve them. When the writer's backlog reaches its bounds
- * (write-behind.ts) the event loop waits for it, and so leaves it the CPU; a starved checkpointer leaves the WAL to
- * the main connection's auto-checkpoint safety net (checkpointer.ts).
- *
- * The source below runs inside the worker (eval'd like the worker itself): Linux only, best effort. SCHED_IDLE
- * needs `chrt` (util-linux, in every mainstream distribution and in busybox); without it the thread gets nice 19.
+ * The source below runs inside the worker (eval'd like the worker itself): Linux only, best effort.
  */
-export type ThreadPriority = 'idle' | 'nice' | 'normal';
+export type ThreadPriority = 'nice' | 'normal';
 
 export const LOWER_PRIORITY_SOURCE = `
 function lowerThreadPriority() {
@@ -32,13 +27,7 @@ function lowerThreadPriority() {
   }
   if (!Number.isInteger(tid) || tid <= 0) return { priority: 'normal', tid: null };
   try {
-    require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5000 });
-    return { priority: 'idle', tid };
-  } catch (_) {
-    // no chrt, or not permitted: the lowest nice value is always permitted
-  }
-  try {
-    require('node:os').setPriority(tid, 19);
+    require('node:os').setPriority(tid, 19); // raising one's own nice value is always permitted
     return { priority: 'nice', tid };
   } catch (_) {
     return { priority: 'normal', tid };

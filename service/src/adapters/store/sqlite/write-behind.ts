@@ -158,9 +158,8 @@ export class WriteBehind {
   /**
    * The journal is emptied only when every record in it is applied; under steady load that moment may not come by
    * itself, so past JOURNAL_LIMIT bytes the next decision group first waits for the writer (a few milliseconds
-   * once every ~10,000 decisions) and empties it. A writer that falls MAX_PENDING records behind (it runs at idle
-   * priority, thread-priority.ts: a busy event loop can starve it) is waited for the same way, so the wait stays
-   * short (~0.2 s of its work) and the overlays small.
+   * once every ~10,000 decisions) and empties it. A writer that falls MAX_PENDING records behind (a slow disk, a busy
+   * machine) is waited for the same way, so the wait stays short (~0.2 s of its work) and the overlays small.
    */
   get full(): boolean {
     return this.journal.size > this.journalLimit || this.journaled - this.applied >= this.maxPending;

@@ -147,7 +147,7 @@ export interface WriterThreadOptions {
   delayMs?: number;
   /** Records that start a commit at once (default 512). */
   maxBatch?: number;
-  /** Give way to the event loop (thread-priority.ts; default true). */
+  /** Run at nice 19 (thread-priority.ts; default false: barriers wait for this thread). */
   lowPriority?: boolean;
 }
 
@@ -179,7 +179,7 @@ export interface WriterThread {
 export function startWriterThread(options: WriterThreadOptions, events: WriterThreadEvents): WriterThread {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { delayMs: 20, maxBatch: 512, lowPriority: true, ...options, driver: require.resolve('better-sqlite3') },
+    workerData: { delayMs: 20, maxBatch: 512, lowPriority: false, ...options, driver: require.resolve('better-sqlite3') },
   });
   let scheduled: (s: WriterScheduling) => void = () => undefined;
   const scheduling = new Promise<WriterScheduling>((resolve) => (scheduled = resolve));
