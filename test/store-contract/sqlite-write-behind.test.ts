@@ -5,7 +5,7 @@
  * (The whole store contract also runs with every transaction offered write-behind: store.contract.test.ts.)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -258,25 +258,25 @@ describe('SQLite write-behind', () => {
     }
   });
 
-  test('the checkpointer runs at nice 19 on Linux, the writer (which barriers wait for) at normal priority', async () => {
+  test('the checkpointer runs at nice 19 on Linux; every other thread (the writer, which barriers wait for; the event loop) at normal priority', async () => {
     const low = openSqliteStore({ path: file, writeBehind: true });
     const normal = openSqliteStore({ path: path.join(dir, 'other.db'), writeBehind: true, backgroundPriority: 'normal' });
     try {
-      const writer = await low.writerScheduling();
       const checkpointer = await low.checkpointerScheduling();
-      expect(writer?.priority).toBe('normal');
       expect((await normal.checkpointerScheduling())?.priority).toBe('normal');
       if (process.platform !== 'linux') return;
-      // What the kernel says of a thread: /proc/<pid>/task/<tid>/stat, fields after the command name.
-      const sched = (tid: number) => {
+      // What the kernel says of each thread of this process: /proc/self/task/<tid>/stat, fields after the name.
+      const sched = (tid: string) => {
         const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         return { nice: Number(f[16]), policy: Number(f[38]) };
       };
       expect(checkpointer?.priority).toBe('nice');
-      expect(sched(checkpointer!.tid!)).toEqual({ nice: 19, policy: 0 });
-      const main = sched(Number(readlinkSync('/proc/thread-self').split('/').pop()));
-      expect(main).toEqual({ nice: 0, policy: 0 }); // the event loop's thread is untouched
+      expect(sched(String(checkpointer!.tid))).toEqual({ nice: 19, policy: 0 });
+      // The two writer threads, both event loops' thread and the other checkpointer: untouched.
+      const others = readdirSync('/proc/self/task').filter((tid) => tid !== String(checkpointer!.tid));
+      expect(others.length).toBeGreaterThanOrEqual(4);
+      for (const tid of others) expect(sched(tid)).toEqual({ nice: 0, policy: 0 });
     } finally {
       await low.close();
       await normal.close();

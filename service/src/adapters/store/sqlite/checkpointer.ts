@@ -21,7 +21,7 @@
  * WAL grow without bound) and does the final checkpoint at close, as SQLite does for the last connection.
  */
 import { Worker } from 'node:worker_threads';
-import { LOWER_PRIORITY_SOURCE, type ThreadPriority } from './thread-priority';
+import { LOWER_PRIORITY_SOURCE, type ThreadPriority, type ThreadScheduling } from './thread-priority';
 
 export interface CheckpointerOptions {
   path: string;
@@ -37,7 +37,7 @@ export interface CheckpointerOptions {
 export interface Checkpointer {
   stop(): Promise<void>;
   /** Resolves once the worker runs, with how it is scheduled (`tid`: its Linux thread id, null elsewhere). */
-  readonly scheduling: Promise<{ priority: ThreadPriority; tid: number | null }>;
+  readonly scheduling: Promise<ThreadScheduling>;
 }
 
 /**
@@ -90,8 +90,8 @@ export function startCheckpointer(options: CheckpointerOptions, onError: (messag
   // The worker must never keep a finished process alive.
   worker.unref();
   let stopped: Promise<void> | null = null;
-  let scheduled: (s: { priority: ThreadPriority; tid: number | null }) => void = () => undefined;
-  const scheduling = new Promise<{ priority: ThreadPriority; tid: number | null }>((resolve) => (scheduled = resolve));
+  let scheduled: (s: ThreadScheduling) => void = () => undefined;
+  const scheduling = new Promise<ThreadScheduling>((resolve) => (scheduled = resolve));
   worker.on('message', (m: { error?: string; ready?: boolean; priority?: ThreadPriority; tid?: number | null }) => {
     if (m.ready) scheduled({ priority: m.priority ?? 'normal', tid: m.tid ?? null });
     if (m.error) onError(m.error);

@@ -52,7 +52,8 @@ import { SQLITE_MIGRATIONS, type Migration } from './migrations';
 import { SqliteCrmSyncOps } from './crm-sync-ops'; // crm-sync (issue 6)
 import { JournalFile, readJournal } from './journal';
 import { JOURNAL_STATEMENTS, WriteBehind, WriteBehindTx, WriteBehindUnsupported, appliedSeq, applyRecords, type WriteBehindBase } from './write-behind';
-import { startWriterThread, type WriterScheduling, type WriterThread } from './writer-thread';
+import { startWriterThread } from './writer-thread';
+import type { ThreadScheduling } from './thread-priority';
 
 type Db = Database.Database;
 type Row = Record<string, unknown>;
@@ -689,10 +690,8 @@ export interface SqliteStore extends Store {
   readonly path: string;
   /** The connection, for tests and the benchmark only. */
   readonly db: Db;
-  /** How the write-behind writer thread is scheduled; null without write-behind. */
-  writerScheduling(): Promise<WriterScheduling | null>;
   /** How the checkpoint worker is scheduled; null without background checkpoints. */
-  checkpointerScheduling(): Promise<WriterScheduling | null>;
+  checkpointerScheduling(): Promise<ThreadScheduling | null>;
 }
 
 interface QueuedTx {
@@ -737,19 +736,12 @@ class SqliteStoreImpl {
   }
 
   /** Turns write-behind on (openSqliteStore, after recovery). */
-  enableWriteBehind(wb: WriteBehind, releaseLock: () => void, writer: WriterThread): void {
+  enableWriteBehind(wb: WriteBehind, releaseLock: () => void): void {
     this.wb = wb;
     this.releaseLock = releaseLock;
-    this.writer = writer;
   }
 
-  private writer: WriterThread | null = null;
-
-  writerScheduling(): Promise<WriterScheduling | null> {
-    return this.writer ? this.writer.scheduling : Promise.resolve(null);
-  }
-
-  checkpointerScheduling(): Promise<WriterScheduling | null> {
+  checkpointerScheduling(): Promise<ThreadScheduling | null> {
     return this.checkpointer ? this.checkpointer.scheduling : Promise.resolve(null);
   }
 
@@ -1060,7 +1052,6 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
         busyTimeoutMs: options.busyTimeoutMs ?? 5000,
         walAutocheckpointPages: options.walAutocheckpointPages ?? (backgroundCheckpoints(options) ? 100_000 : 10_000),
         ...(options.writerDelayMs !== undefined ? { delayMs: options.writerDelayMs } : {}),
-        lowPriority: false, // waited for by every barrier: never starved (thread-priority.ts)
       },
       {
         onApplied: (seq) => wb.onApplied(seq),
@@ -1073,7 +1064,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
       },
     );
     wb.setWriter(writer);
-    store.enableWriteBehind(wb, release, writer);
+    store.enableWriteBehind(wb, release);
   } catch (err) {
     release();
     throw err;

@@ -3,7 +3,8 @@
  *
  * Background: at one connection, slow answers were mostly threads waiting for a CPU (`perf sched timehist`: the
  * load client waited 1-1.7 ms behind a write-behind writer batch on its core). Under SCHED_IDLE the writer and the
- * checkpointer cut answers over 1 ms from 2.8% to 1.9% and p99 from 0.88 to 0.66 ms (interleaved A/B). But a
+ * checkpointer helped in interleaved A/Bs (the writer: answers over 1 ms 2.8% -> 1.9%; then the checkpointer:
+ * p99 0.88 -> 0.66 ms). But a
  * thread someone waits for must not starve: every barrier (outbox claims of the owner write-back, reads outside a
  * decision) waits for the writer, and at idle priority a busy event loop could starve it and the write-back with
  * it (one CI run of the CDC faults test, with the writer under SCHED_IDLE, saw a burst written in two calls
@@ -15,6 +16,12 @@
  * The source below runs inside the worker (eval'd like the worker itself): Linux only, best effort.
  */
 export type ThreadPriority = 'nice' | 'normal';
+
+/** How a worker thread is scheduled (reported once it runs; `tid` is its Linux thread id, null elsewhere). */
+export interface ThreadScheduling {
+  priority: ThreadPriority;
+  tid: number | null;
+}
 
 export const LOWER_PRIORITY_SOURCE = `
 function lowerThreadPriority() {

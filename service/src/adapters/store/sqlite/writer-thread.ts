@@ -11,12 +11,9 @@
  * that record skipped, so one bad record cannot stop every later decision.
  */
 import { Worker } from 'node:worker_threads';
-import { LOWER_PRIORITY_SOURCE, type ThreadPriority } from './thread-priority';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-${LOWER_PRIORITY_SOURCE}
-const scheduling = workerData.lowPriority ? lowerThreadPriority() : { priority: 'normal', tid: null };
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('journal_mode = WAL');
@@ -133,7 +130,7 @@ parentPort.on('message', (m) => {
   if (queue.length >= workerData.maxBatch) flushNow();
   else if (timer === null && !scheduled) timer = setTimeout(() => { timer = null; flushNow(); }, workerData.delayMs);
 });
-parentPort.postMessage({ ready: true, priority: scheduling.priority, tid: scheduling.tid });
+parentPort.postMessage({ ready: true });
 `;
 
 export interface WriterThreadOptions {
@@ -147,14 +144,6 @@ export interface WriterThreadOptions {
   delayMs?: number;
   /** Records that start a commit at once (default 512). */
   maxBatch?: number;
-  /** Run at nice 19 (thread-priority.ts; default false: barriers wait for this thread). */
-  lowPriority?: boolean;
-}
-
-/** How the thread is scheduled (reported once it runs; `tid` is its Linux thread id, null elsewhere). */
-export interface WriterScheduling {
-  priority: ThreadPriority;
-  tid: number | null;
 }
 
 export interface WriterThreadEvents {
@@ -172,17 +161,13 @@ export interface WriterThread {
   flush(): void;
   /** Applies everything posted, then ends the thread. */
   stop(): Promise<void>;
-  /** Resolves once the thread runs, with how it is scheduled. */
-  readonly scheduling: Promise<WriterScheduling>;
 }
 
 export function startWriterThread(options: WriterThreadOptions, events: WriterThreadEvents): WriterThread {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { delayMs: 20, maxBatch: 512, lowPriority: false, ...options, driver: require.resolve('better-sqlite3') },
+    workerData: { delayMs: 20, maxBatch: 512, ...options, driver: require.resolve('better-sqlite3') },
   });
-  let scheduled: (s: WriterScheduling) => void = () => undefined;
-  const scheduling = new Promise<WriterScheduling>((resolve) => (scheduled = resolve));
   // Like the checkpointer, it must never keep a finished process alive (pending records are in the journal).
   worker.unref();
   let stopped: Promise<void> | null = null;
@@ -192,8 +177,7 @@ export function startWriterThread(options: WriterThreadOptions, events: WriterTh
     failed = true;
     events.onFailed(message);
   };
-  worker.on('message', (m: { applied?: number; rejected?: number; error?: string; ready?: boolean; priority?: ThreadPriority; tid?: number | null }) => {
-    if (m.ready) scheduled({ priority: m.priority ?? 'normal', tid: m.tid ?? null });
+  worker.on('message', (m: { applied?: number; rejected?: number; error?: string }) => {
     if (m.rejected !== undefined) events.onRejected(m.rejected, m.error ?? 'unknown error');
     else if (m.error !== undefined) events.onRetrying(m.error);
     if (m.applied !== undefined) events.onApplied(m.applied);
@@ -201,7 +185,6 @@ export function startWriterThread(options: WriterThreadOptions, events: WriterTh
   worker.on('error', (err) => fail(err.message));
   worker.on('exit', (code) => fail(`writer thread exited (${code})`));
   return {
-    scheduling,
     post(jsonRecords: string[]): void {
       worker.postMessage({ records: jsonRecords });
     },
