@@ -204,6 +204,46 @@ describe('SQLite write-behind', () => {
     }
   });
 
+  test('a barrier applies the pending records on the event loop, without the writer; the writer then skips them', async () => {
+    const errors: string[] = [];
+    const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, onWriteBehindError: (m) => errors.push(m) });
+    type Writer = { post(records: string[]): void; flush(): void; stop(): Promise<void> };
+    const internals = store as unknown as { wb: { writer: Writer; postNow(): void } };
+    const writer = internals.wb.writer;
+    const posted: string[][] = [];
+    try {
+      const features = await withStarterRuleset(store);
+      // A writer that never runs (what SCHED_IDLE can mean on a saturated machine): it keeps what it is sent.
+      internals.wb.writer = { post: (records) => posted.push(records), flush: () => undefined, stop: async () => undefined };
+      const a = await features.routing.route({ lead: lead(1), source: 'callout' });
+      const b = await features.routing.route({ lead: lead(2), source: 'callout' });
+      internals.wb.postNow();
+      expect(posted.flat()).toHaveLength(2);
+      const count = store.db.prepare('SELECT count(*) FROM decisions').pluck();
+      expect(count.get()).toBe(0);
+      // Reads apply both records here, at once: nothing waits for the writer.
+      expect((await store.getDecision(a.decision.id))?.ownerId).toBe(a.decision.ownerId);
+      expect(count.get()).toBe(2);
+      // A third decision after the barrier; then the real writer gets all three records and applies only the third.
+      const c = await features.routing.route({ lead: lead(3), source: 'callout' });
+      internals.wb.postNow();
+      internals.wb.writer = writer;
+      writer.post(posted.flat());
+      writer.flush();
+      for (let i = 0; i < 200 && count.get() !== 3; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(count.get()).toBe(3);
+      // Applied once each: counters moved by exactly three leads (a second apply would double them).
+      const open = store.db.prepare('SELECT coalesce(sum(open_count), 0) FROM owner_open_counts').pluck();
+      const daily = store.db.prepare('SELECT coalesce(sum(count), 0) FROM daily_counts').pluck();
+      expect([open.get(), daily.get()]).toEqual([3, 3]);
+      expect((await store.listDecisions({ limit: 10 })).map((d) => d.id)).toEqual([c.decision.id, b.decision.id, a.decision.id]);
+      expect(errors).toEqual([]);
+    } finally {
+      internals.wb.writer = writer;
+      await store.close();
+    }
+  });
+
   test('a record the writer cannot apply is reported and skipped; the decisions after it are applied', async () => {
     const errors: string[] = [];
     const store = openSqliteStore({ path: file, writeBehind: true, onWriteBehindError: (m) => errors.push(m) });
@@ -214,6 +254,11 @@ describe('SQLite write-behind', () => {
       internals.wb.postNow();
       internals.wb.writer.post([JSON.stringify({ s: internals.wb.nextSeq(), o: [['noSuchStatement', []]] })]);
       const after = await features.routing.route({ lead: lead(2), source: 'callout' });
+      // The writer's own commit, not a barrier's (a read would apply the records it knows on the event loop, and the
+      // writer would then skip the bad one unseen).
+      const inTables = store.db.prepare('SELECT count(*) FROM decisions WHERE id = ?').pluck();
+      for (let i = 0; i < 200 && inTables.get(after.decision.id) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(inTables.get(after.decision.id)).toBe(1);
       expect((await store.getDecision(before.decision.id))?.id).toBe(before.decision.id);
       expect((await store.getDecision(after.decision.id))?.id).toBe(after.decision.id);
       expect(errors).toEqual([expect.stringMatching(/record \d+ could not be applied: unknown statement noSuchStatement/)]);
@@ -222,7 +267,7 @@ describe('SQLite write-behind', () => {
     }
   });
 
-  test('the journal stays bounded under steady load: past its limit a decision waits for the writer to empty it', async () => {
+  test('the journal stays bounded under steady load: past its limit a decision group applies what is pending and empties it', async () => {
     const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, journalLimitBytes: 20_000 });
     try {
       const features = await withStarterRuleset(store);
@@ -240,7 +285,7 @@ describe('SQLite write-behind', () => {
     }
   });
 
-  test('the writer never falls more than maxPendingRecords behind: past that a decision waits for it', async () => {
+  test('the writer never falls more than maxPendingRecords behind: past that a decision group applies them first', async () => {
     const store = openSqliteStore({ path: file, writeBehind: true, writerDelayMs: 600_000, maxPendingRecords: 10 });
     try {
       const features = await withStarterRuleset(store);
@@ -258,14 +303,17 @@ describe('SQLite write-behind', () => {
     }
   });
 
-  test('the checkpointer runs at nice 19 on Linux; every other thread (the writer, which barriers wait for; the event loop) at normal priority', async () => {
+  test('on Linux the writer runs under SCHED_IDLE and the checkpointer at nice 19; every other thread at normal priority', async () => {
     const low = openSqliteStore({ path: file, writeBehind: true });
     const normal = openSqliteStore({ path: path.join(dir, 'other.db'), writeBehind: true, backgroundPriority: 'normal' });
     try {
       const checkpointer = await low.checkpointerScheduling();
+      const writer = await low.writerScheduling();
       expect((await normal.checkpointerScheduling())?.priority).toBe('normal');
+      expect((await normal.writerScheduling())?.priority).toBe('normal');
       if (process.platform !== 'linux') return;
-      // What the kernel says of each thread of this process: /proc/self/task/<tid>/stat, fields after the name.
+      // What the kernel says of each thread of this process: /proc/self/task/<tid>/stat, fields after the name
+      // (policy 0 = SCHED_OTHER, 5 = SCHED_IDLE).
       const sched = (tid: string) => {
         const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -273,9 +321,11 @@ describe('SQLite write-behind', () => {
       };
       expect(checkpointer?.priority).toBe('nice');
       expect(sched(String(checkpointer!.tid))).toEqual({ nice: 19, policy: 0 });
-      // The two writer threads, both event loops' thread and the other checkpointer: untouched.
-      const others = readdirSync('/proc/self/task').filter((tid) => tid !== String(checkpointer!.tid));
-      expect(others.length).toBeGreaterThanOrEqual(4);
+      expect(writer?.priority).toBe('idle');
+      expect(sched(String(writer!.tid)).policy).toBe(5);
+      // The other store's writer and checkpointer (backgroundPriority 'normal') and the event loop: untouched.
+      const others = readdirSync('/proc/self/task').filter((tid) => tid !== String(checkpointer!.tid) && tid !== String(writer!.tid));
+      expect(others.length).toBeGreaterThanOrEqual(3);
       for (const tid of others) expect(sched(tid)).toEqual({ nice: 0, policy: 0 });
     } finally {
       await low.close();

@@ -42,12 +42,12 @@ export interface Checkpointer {
 
 /**
  * The worker's code, run with `eval` so it needs no compiled file (ts-jest runs the TypeScript sources). It only
- * only runs checkpoints: a failure (busy, file gone) is reported and retried next tick.
+ * runs checkpoints: a failure (busy, file gone) is reported and retried next tick.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 ${LOWER_PRIORITY_SOURCE}
-const scheduling = workerData.lowPriority ? lowerThreadPriority() : { priority: 'normal', tid: null };
+const scheduling = workerData.lowPriority ? lowerThreadPriority('nice') : { priority: 'normal', tid: null };
 parentPort.postMessage({ ready: true, priority: scheduling.priority, tid: scheduling.tid });
 const Database = require(workerData.driver);
 let db = null;

@@ -52,7 +52,7 @@ import { SQLITE_MIGRATIONS, type Migration } from './migrations';
 import { SqliteCrmSyncOps } from './crm-sync-ops'; // crm-sync (issue 6)
 import { JournalFile, readJournal } from './journal';
 import { JOURNAL_STATEMENTS, WriteBehind, WriteBehindTx, WriteBehindUnsupported, appliedSeq, applyRecords, type WriteBehindBase } from './write-behind';
-import { startWriterThread } from './writer-thread';
+import { startWriterThread, type WriterThread } from './writer-thread';
 import type { ThreadScheduling } from './thread-priority';
 
 type Db = Database.Database;
@@ -89,7 +89,7 @@ export interface SqliteStoreOptions {
   journalLockWaitMs?: number;
   /** Reports write-behind trouble: a record the writer could not apply, a writer thread that died. */
   onWriteBehindError?: (message: string) => void;
-  /** 'low' (default): the checkpointer thread runs at nice 19 (thread-priority.ts); 'normal': it does not. */
+  /** 'low' (default): the writer runs under SCHED_IDLE, the checkpointer at nice 19 (thread-priority.ts); 'normal': neither. */
   backgroundPriority?: 'low' | 'normal';
 }
 
@@ -692,6 +692,8 @@ export interface SqliteStore extends Store {
   readonly db: Db;
   /** How the checkpoint worker is scheduled; null without background checkpoints. */
   checkpointerScheduling(): Promise<ThreadScheduling | null>;
+  /** How the write-behind writer thread is scheduled; null without write-behind. */
+  writerScheduling(): Promise<ThreadScheduling | null>;
 }
 
 interface QueuedTx {
@@ -736,13 +738,20 @@ class SqliteStoreImpl {
   }
 
   /** Turns write-behind on (openSqliteStore, after recovery). */
-  enableWriteBehind(wb: WriteBehind, releaseLock: () => void): void {
+  enableWriteBehind(wb: WriteBehind, writer: WriterThread, releaseLock: () => void): void {
     this.wb = wb;
+    this.writer = writer;
     this.releaseLock = releaseLock;
   }
 
+  private writer: WriterThread | null = null;
+
   checkpointerScheduling(): Promise<ThreadScheduling | null> {
     return this.checkpointer ? this.checkpointer.scheduling : Promise.resolve(null);
+  }
+
+  writerScheduling(): Promise<ThreadScheduling | null> {
+    return this.writer ? this.writer.scheduling : Promise.resolve(null);
   }
 
   /** Called by the writer events: every pending record is in the tables. */
@@ -1052,6 +1061,7 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
         busyTimeoutMs: options.busyTimeoutMs ?? 5000,
         walAutocheckpointPages: options.walAutocheckpointPages ?? (backgroundCheckpoints(options) ? 100_000 : 10_000),
         ...(options.writerDelayMs !== undefined ? { delayMs: options.writerDelayMs } : {}),
+        lowPriority: options.backgroundPriority !== 'normal',
       },
       {
         onApplied: (seq) => wb.onApplied(seq),
@@ -1064,7 +1074,9 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
       },
     );
     wb.setWriter(writer);
-    store.enableWriteBehind(wb, release);
+    // Barriers apply the pending records here, on the main connection (write-behind.ts).
+    wb.setApplier((records) => applyRecords(store.db, store.statements, records));
+    store.enableWriteBehind(wb, writer, release);
   } catch (err) {
     release();
     throw err;

@@ -13,7 +13,12 @@
  *  - Reads see everything: a decision transaction reads the routing facts from the facts cache, which holds every
  *    entry a pending record touched (entries are loaded before they are written, and never dropped while records
  *    are pending), and pending decisions and lead owners from the overlays below; every other read, transaction
- *    and outbox call first waits, under the store's mutex, until the writer has applied every pending record.
+ *    and outbox call first has every pending record put into the tables (a barrier, under the store's mutex).
+ *  - Nobody waits for the writer: a barrier applies the pending records on the event loop itself, in one
+ *    transaction on the main connection, and the writer skips what it finds applied (applied_seq, read inside its
+ *    own transaction). So the writer can run under SCHED_IDLE (thread-priority.ts) without delaying anything: a
+ *    writer starved of CPU only means the event loop does its work at the next barrier, or once it is too far
+ *    behind (WriteBehind.full).
  *  - Anything a decision transaction asks for beyond that throws WriteBehindUnsupported: the store undoes the run
  *    and runs the body again as an ordinary transaction.
  * One process owns a journal (a lock file with its pid): a second store on the same file runs without
@@ -72,12 +77,20 @@ export function opStatement(name: string, params: unknown[]): [string, unknown[]
   return ['insertDecision', p];
 }
 
-/** Applies journal records with the main connection's statements (start-up recovery, writer thread failure). */
+/**
+ * Applies journal records with the main connection's statements (barriers, start-up recovery, writer thread
+ * failure), in ONE transaction that skips the records the writer thread applied meanwhile: applied_seq is read
+ * inside it, after BEGIN IMMEDIATE (which waits, in SQLite's busy handler, for a writer transaction to end).
+ * Returns applied_seq after it, or null when there was nothing to apply.
+ */
 export function applyRecords(db: Database.Database, s: Record<string, Database.Statement>, records: JournalRecord[]): number | null {
   if (records.length === 0) return null;
   const setApplied = db.prepare('UPDATE write_behind_state SET applied_seq = ? WHERE id = 1');
-  db.transaction(() => {
+  const last = records[records.length - 1]!.s;
+  return db.transaction(() => {
+    const applied = appliedSeq(db);
     for (const r of records) {
+      if (r.s <= applied) continue;
       for (const [op, raw] of r.o) {
         const [name, params] = opStatement(op, raw);
         const st = s[name];
@@ -85,9 +98,10 @@ export function applyRecords(db: Database.Database, s: Record<string, Database.S
         st.run(...params);
       }
     }
-    setApplied.run(records[records.length - 1]!.s);
+    const upTo = Math.max(applied, last);
+    setApplied.run(upTo);
+    return upTo;
   }).immediate();
-  return records[records.length - 1]!.s;
 }
 
 export function appliedSeq(db: Database.Database): number {
@@ -98,8 +112,8 @@ export function appliedSeq(db: Database.Database): number {
 const POST_MS = 2;
 /** Journal size that makes the next decision group wait for the writer and empty it (see WriteBehind.full). */
 const JOURNAL_LIMIT = 16 << 20;
-/** Records journaled but not applied that make the next decision group wait for the writer (see WriteBehind.full). */
-const MAX_PENDING = 4096;
+/** Records journaled but not applied from which the next decision group applies them itself (see WriteBehind.full). */
+const MAX_PENDING = 1024;
 
 export interface Pending<T> {
   seq: number;
@@ -119,6 +133,10 @@ export class WriteBehind {
   readonly decisions = new Map<string, Pending<DecisionRecord>>();
   readonly owners = new Map<string, Pending<LeadOwnership>>();
   private waiters: Array<() => void> = [];
+  /** Every record journaled and not known to be applied, oldest first: what a barrier applies on the event loop. */
+  private unapplied: Array<{ seq: number; json: string }> = [];
+  /** Applies records on the main connection; returns applied_seq after it (set by the store). */
+  private applier: ((records: JournalRecord[]) => number | null) | null = null;
   /** Records journaled but not yet handed to the writer: posted every POST_MS (one message, not one per decision). */
   private outgoing: string[] = [];
   private postTimer: ReturnType<typeof setTimeout> | null = null;
@@ -147,6 +165,10 @@ export class WriteBehind {
     this.writer = writer;
   }
 
+  setApplier(applier: (records: JournalRecord[]) => number | null): void {
+    this.applier = applier;
+  }
+
   get pending(): boolean {
     return this.journaled > this.applied;
   }
@@ -157,9 +179,10 @@ export class WriteBehind {
 
   /**
    * The journal is emptied only when every record in it is applied; under steady load that moment may not come by
-   * itself, so past JOURNAL_LIMIT bytes the next decision group first waits for the writer (a few milliseconds
-   * once every ~10,000 decisions) and empties it. A writer that falls MAX_PENDING records behind (a slow disk, a busy
-   * machine) is waited for the same way, so the wait stays short (~0.2 s of its work) and the overlays small.
+   * itself, so past JOURNAL_LIMIT bytes the next decision group first applies what is pending (a barrier) and
+   * empties it. A writer that falls MAX_PENDING records behind (a busy machine leaves an idle-priority thread no
+   * CPU; a slow disk) is relieved the same way: the event loop does its work (~30 ms for 1,024 records here), so the
+   * overlays and that pause stay small.
    */
   get full(): boolean {
     return this.journal.size > this.journalLimit || this.journaled - this.applied >= this.maxPending;
@@ -196,7 +219,12 @@ export class WriteBehind {
     }
     if (lines.length === 0) return;
     this.journal.append(lines.length === 1 ? lines[0]! : lines.join(''));
-    for (const tx of txs) if (tx.ops.length > 0) this.journaled = tx.seq;
+    let i = 0;
+    for (const tx of txs) {
+      if (tx.ops.length === 0) continue;
+      this.journaled = tx.seq;
+      this.unapplied.push({ seq: tx.seq, json: jsons[i++]! });
+    }
     for (const json of jsons) this.outgoing.push(json);
     if (this.postTimer === null) {
       this.postTimer = setTimeout(() => this.postNow(), POST_MS);
@@ -228,6 +256,9 @@ export class WriteBehind {
   private markApplied(seq: number): void {
     if (seq <= this.applied) return;
     this.applied = seq;
+    let done = 0;
+    while (done < this.unapplied.length && this.unapplied[done]!.seq <= seq) done++;
+    if (done > 0) this.unapplied.splice(0, done);
     for (const [k, p] of this.decisions) if (p.seq <= seq) this.decisions.delete(k);
     for (const [k, p] of this.owners) if (p.seq <= seq) this.owners.delete(k);
     if (!this.pending) {
@@ -249,10 +280,32 @@ export class WriteBehind {
     this.markApplied(this.journaled);
   }
 
-  /** Resolves when every journaled record is in the tables (call under the store's mutex: nothing new arrives). */
+  /**
+   * Puts every journaled record into the tables (call under the store's mutex, outside a decision group: nothing
+   * new arrives). Done here, on the event loop, rather than by waiting for the writer: the writer runs at idle
+   * priority and a busy machine may give it no CPU for a while. Records not yet posted are never posted; those the
+   * writer has are skipped when it gets to them. Only if that fails (the database busy past its timeout, a full
+   * disk) does the caller wait for the writer, which retries.
+   */
   barrier(): Promise<void> {
     this.settleAcks();
     if (!this.pending) return Promise.resolve();
+    if (this.applier !== null && this.waiters.length === 0) {
+      try {
+        const records = this.unapplied.map((r) => JSON.parse(r.json) as JournalRecord);
+        const upTo = this.applier(records) ?? this.journaled;
+        if (upTo >= this.journaled) {
+          if (this.postTimer !== null) clearTimeout(this.postTimer);
+          this.postTimer = null;
+          this.outgoing = [];
+          if (upTo > this.acked) this.acked = upTo;
+          this.markApplied(upTo);
+          return Promise.resolve();
+        }
+      } catch {
+        // Waits for the writer below (it retries with back-off, the records safe in the journal).
+      }
+    }
     if (this.waiters.length === 0) {
       this.postNow();
       this.writer?.flush();

@@ -2,7 +2,9 @@
  * The writer thread of the SQLite store's write-behind mode (write-behind.ts): its own connection to the database
  * file, applying journal records (statement name + parameters, see journal.ts) in the order they were journaled,
  * every record waiting when a message arrives in ONE transaction that also moves write_behind_state.applied_seq;
- * then it reports the last applied sequence number. The event loop never waits for these commits.
+ * then it reports the last applied sequence number. The event loop never waits for these commits: when it needs the
+ * records in the tables (a barrier), it applies them itself, so inside its transaction the writer skips every record
+ * at or below the applied_seq it reads there. That is what lets the thread run under SCHED_IDLE (thread-priority.ts).
  *
  * The statements' SQL comes from the main connection's prepared statements (workerData.statements), so both sides
  * run the same SQL; the source is `eval`ed like checkpointer.ts's, so it needs no compiled file under ts-jest.
@@ -11,9 +13,12 @@
  * that record skipped, so one bad record cannot stop every later decision.
  */
 import { Worker } from 'node:worker_threads';
+import { LOWER_PRIORITY_SOURCE, type ThreadPriority, type ThreadScheduling } from './thread-priority';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+${LOWER_PRIORITY_SOURCE}
+const scheduling = workerData.lowPriority ? lowerThreadPriority('idle') : { priority: 'normal', tid: null };
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('journal_mode = WAL');
@@ -25,6 +30,7 @@ db.pragma('cache_size = -32768');
 const st = {};
 for (const name of Object.keys(workerData.statements)) st[name] = db.prepare(workerData.statements[name]);
 const setApplied = db.prepare('UPDATE write_behind_state SET applied_seq = ? WHERE id = 1');
+const getApplied = db.prepare('SELECT applied_seq FROM write_behind_state WHERE id = 1').pluck();
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
@@ -67,14 +73,26 @@ function flush() {
   scheduled = false;
   if (queue.length === 0) return finishStop();
   const batch = queue.map((json) => JSON.parse(json));
+  const last = batch[batch.length - 1].s;
+  let upTo = last;
   try {
+    // All of them applied by the event loop already (a barrier): nothing to commit. (applied_seq only grows.)
+    if (Number(getApplied.get()) >= last) {
+      queue = [];
+      parentPort.postMessage({ applied: last });
+      return finishStop();
+    }
     inTx(() => {
-      for (const r of batch) applyRecord(r);
-      setApplied.run(batch[batch.length - 1].s);
+      // Records the event loop applied itself (a barrier) are in the tables already: skipped, and applied_seq
+      // never moves back.
+      const applied = Number(getApplied.get());
+      for (const r of batch) if (r.s > applied) applyRecord(r);
+      upTo = Math.max(applied, last);
+      setApplied.run(upTo);
     });
     queue = [];
     backoff = 5;
-    parentPort.postMessage({ applied: batch[batch.length - 1].s });
+    parentPort.postMessage({ applied: upTo });
   } catch (err) {
     if (!recordFault(err)) {
       const message = String((err && err.message) || err);
@@ -91,7 +109,7 @@ function flush() {
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i];
       try {
-        inTx(() => { applyRecord(r); setApplied.run(r.s); });
+        inTx(() => { if (Number(getApplied.get()) < r.s) { applyRecord(r); setApplied.run(r.s); } });
       } catch (e) {
         if (!recordFault(e)) {
           queue = rest.slice(i);
@@ -101,7 +119,7 @@ function flush() {
           return;
         }
         parentPort.postMessage({ rejected: r.s, error: String((e && e.message) || e) });
-        try { inTx(() => setApplied.run(r.s)); } catch (_) {}
+        try { inTx(() => { if (Number(getApplied.get()) < r.s) setApplied.run(r.s); }); } catch (_) {}
       }
       parentPort.postMessage({ applied: r.s });
     }
@@ -130,7 +148,7 @@ parentPort.on('message', (m) => {
   if (queue.length >= workerData.maxBatch) flushNow();
   else if (timer === null && !scheduled) timer = setTimeout(() => { timer = null; flushNow(); }, workerData.delayMs);
 });
-parentPort.postMessage({ ready: true });
+parentPort.postMessage({ ready: true, priority: scheduling.priority, tid: scheduling.tid });
 `;
 
 export interface WriterThreadOptions {
@@ -144,6 +162,8 @@ export interface WriterThreadOptions {
   delayMs?: number;
   /** Records that start a commit at once (default 512). */
   maxBatch?: number;
+  /** Run under SCHED_IDLE, else nice 19 (thread-priority.ts; default true). */
+  lowPriority?: boolean;
 }
 
 export interface WriterThreadEvents {
@@ -161,12 +181,14 @@ export interface WriterThread {
   flush(): void;
   /** Applies everything posted, then ends the thread. */
   stop(): Promise<void>;
+  /** Resolves once the thread runs, with how it is scheduled. */
+  readonly scheduling: Promise<ThreadScheduling>;
 }
 
 export function startWriterThread(options: WriterThreadOptions, events: WriterThreadEvents): WriterThread {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { delayMs: 20, maxBatch: 512, ...options, driver: require.resolve('better-sqlite3') },
+    workerData: { delayMs: 20, maxBatch: 512, lowPriority: true, ...options, driver: require.resolve('better-sqlite3') },
   });
   // Like the checkpointer, it must never keep a finished process alive (pending records are in the journal).
   worker.unref();
@@ -177,14 +199,21 @@ export function startWriterThread(options: WriterThreadOptions, events: WriterTh
     failed = true;
     events.onFailed(message);
   };
-  worker.on('message', (m: { applied?: number; rejected?: number; error?: string }) => {
+  let scheduled: (s: ThreadScheduling) => void = () => undefined;
+  const scheduling = new Promise<ThreadScheduling>((resolve) => (scheduled = resolve));
+  worker.on('message', (m: { applied?: number; rejected?: number; error?: string; ready?: boolean; priority?: ThreadPriority; tid?: number | null }) => {
+    if (m.ready) scheduled({ priority: m.priority ?? 'normal', tid: m.tid ?? null });
     if (m.rejected !== undefined) events.onRejected(m.rejected, m.error ?? 'unknown error');
     else if (m.error !== undefined) events.onRetrying(m.error);
     if (m.applied !== undefined) events.onApplied(m.applied);
   });
   worker.on('error', (err) => fail(err.message));
-  worker.on('exit', (code) => fail(`writer thread exited (${code})`));
+  worker.on('exit', (code) => {
+    scheduled({ priority: 'normal', tid: null }); // never ran (a later call does nothing once resolved)
+    fail(`writer thread exited (${code})`);
+  });
   return {
+    scheduling,
     post(jsonRecords: string[]): void {
       worker.postMessage({ records: jsonRecords });
     },
