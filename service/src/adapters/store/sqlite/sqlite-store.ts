@@ -1074,8 +1074,18 @@ function startWriteBehind(store: SqliteStoreImpl, options: SqliteStoreOptions): 
       },
     );
     wb.setWriter(writer);
-    // Barriers apply the pending records here, on the main connection (write-behind.ts).
-    wb.setApplier((records) => applyRecords(store.db, store.statements, records));
+    // Barriers apply the pending records here, on the main connection (write-behind.ts), trying the write lock
+    // without waiting for it unless asked to.
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    wb.setApplier((records, waitForLock) => {
+      if (waitForLock) return applyRecords(store.db, store.statements, records);
+      store.db.pragma('busy_timeout = 0');
+      try {
+        return applyRecords(store.db, store.statements, records);
+      } finally {
+        store.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      }
+    });
     store.enableWriteBehind(wb, writer, release);
   } catch (err) {
     release();

@@ -110,7 +110,9 @@ export function appliedSeq(db: Database.Database): number {
 
 /** How long journaled records wait before they are handed to the writer thread in one message. */
 const POST_MS = 2;
-/** Journal size that makes the next decision group wait for the writer and empty it (see WriteBehind.full). */
+/** How long a barrier tries SQLite's write lock without waiting for it, before it waits (see WriteBehind.barrier). */
+const LOCK_PATIENCE_MS = 50;
+/** Journal size that makes the next decision group apply the pending records and empty it (see WriteBehind.full). */
 const JOURNAL_LIMIT = 16 << 20;
 /** Records journaled but not applied from which the next decision group applies them itself (see WriteBehind.full). */
 const MAX_PENDING = 1024;
@@ -136,7 +138,7 @@ export class WriteBehind {
   /** Every record journaled and not known to be applied, oldest first: what a barrier applies on the event loop. */
   private unapplied: Array<{ seq: number; json: string }> = [];
   /** Applies records on the main connection; returns applied_seq after it (set by the store). */
-  private applier: ((records: JournalRecord[]) => number | null) | null = null;
+  private applier: ((records: JournalRecord[], waitForLock: boolean) => number | null) | null = null;
   /** Records journaled but not yet handed to the writer: posted every POST_MS (one message, not one per decision). */
   private outgoing: string[] = [];
   private postTimer: ReturnType<typeof setTimeout> | null = null;
@@ -165,7 +167,7 @@ export class WriteBehind {
     this.writer = writer;
   }
 
-  setApplier(applier: (records: JournalRecord[]) => number | null): void {
+  setApplier(applier: (records: JournalRecord[], waitForLock: boolean) => number | null): void {
     this.applier = applier;
   }
 
@@ -275,45 +277,82 @@ export class WriteBehind {
   markAllApplied(): void {
     if (this.postTimer !== null) clearTimeout(this.postTimer);
     this.postTimer = null;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.outgoing = [];
     this.acked = Math.max(this.acked, this.journaled);
     this.markApplied(this.journaled);
   }
 
   /**
-   * Puts every journaled record into the tables (call under the store's mutex, outside a decision group: nothing
-   * new arrives). Done here, on the event loop, rather than by waiting for the writer: the writer runs at idle
-   * priority and a busy machine may give it no CPU for a while. Records not yet posted are never posted; those the
-   * writer has are skipped when it gets to them. Only if that fails (the database busy past its timeout, a full
-   * disk) does the caller wait for the writer, which retries.
+   * Resolves once every journaled record is in the tables (call under the store's mutex, outside a decision group:
+   * nothing new arrives). The records are applied here, on the event loop, rather than by waiting for the writer:
+   * the writer runs at idle priority and a busy machine may give it no CPU for a while. Records not yet posted are
+   * never posted; the writer skips those it has when it gets to them.
+   *
+   * The event loop never sleeps on SQLite's write lock for long: the first attempts do not wait for it (busy_timeout
+   * 0). When the writer (or a checkpoint) holds it, the caller waits, asynchronously, for whichever comes first: the
+   * writer's report that it applied everything, or the lock, tried again every few milliseconds. Only after
+   * LOCK_PATIENCE_MS does an attempt wait for the lock in SQLite's busy handler, which leaves the event loop's core
+   * to an idle-priority lock holder that a busy machine starves. A failure (a full disk) is retried the same way,
+   * the records safe in the journal.
    */
   barrier(): Promise<void> {
     this.settleAcks();
     if (!this.pending) return Promise.resolve();
-    if (this.applier !== null && this.waiters.length === 0) {
-      try {
-        const records = this.unapplied.map((r) => JSON.parse(r.json) as JournalRecord);
-        const upTo = this.applier(records) ?? this.journaled;
-        if (upTo >= this.journaled) {
-          if (this.postTimer !== null) clearTimeout(this.postTimer);
-          this.postTimer = null;
-          this.outgoing = [];
-          if (upTo > this.acked) this.acked = upTo;
-          this.markApplied(upTo);
-          return Promise.resolve();
-        }
-      } catch {
-        // Waits for the writer below (it retries with back-off, the records safe in the journal).
+    const settled = new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.waiters.length === 1) {
+      this.barrierSince = Date.now();
+      this.retryMs = 1;
+      if (!this.applyHere()) {
+        this.postNow();
+        this.writer?.flush();
+        this.scheduleRetry();
       }
     }
-    if (this.waiters.length === 0) {
-      this.postNow();
-      this.writer?.flush();
+    return settled;
+  }
+
+  private barrierSince = 0;
+  private retryMs = 1;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Applies every pending record on the main connection; false when the lock was taken or the apply failed. */
+  private applyHere(): boolean {
+    if (this.applier === null || !this.pending) return false;
+    const waitForLock = Date.now() - this.barrierSince >= LOCK_PATIENCE_MS;
+    let upTo: number;
+    try {
+      const records = this.unapplied.map((r) => JSON.parse(r.json) as JournalRecord);
+      upTo = this.applier(records, waitForLock) ?? this.journaled;
+    } catch {
+      return false;
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (upTo < this.journaled) return false;
+    if (this.postTimer !== null) clearTimeout(this.postTimer);
+    this.postTimer = null;
+    this.outgoing = [];
+    if (upTo > this.acked) this.acked = upTo;
+    this.markApplied(upTo); // wakes the waiters
+    return true;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== null || this.applier === null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.settleAcks();
+      if (!this.pending || this.waiters.length === 0) return;
+      if (!this.applyHere()) {
+        this.retryMs = Math.min(this.retryMs * 2, 16);
+        this.scheduleRetry();
+      }
+    }, this.retryMs);
   }
 
   async close(): Promise<void> {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.postNow();
     await this.writer?.stop();
     this.settleAcks();
