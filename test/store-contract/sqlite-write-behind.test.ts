@@ -1,7 +1,8 @@
 /**
  * SQLite write-behind (write-behind.ts): decisions acknowledged from the decision journal survive kill -9 before the
- * writer thread applied anything; a torn journal tail is ignored; reads wait for pending records; a repeat inside
- * the pending window moves nothing; a second store on the same file runs without write-behind.
+ * writer thread applied anything; a torn journal tail is ignored; reads see pending records (a barrier applies them
+ * on the event loop, without waiting for the writer or sleeping on its lock, and the writer skips them); a repeat
+ * inside the pending window moves nothing; a second store on the same file runs without write-behind.
  * (The whole store contract also runs with every transaction offered write-behind: store.contract.test.ts.)
  */
 import { spawn } from 'node:child_process';
@@ -176,7 +177,7 @@ describe('SQLite write-behind', () => {
       expect([a.repeat, b.repeat, c.repeat]).toEqual([false, true, false]);
       expect(b.decision.id).toBe(a.decision.id);
       const rows = store.db.prepare('SELECT count(*) FROM decisions').pluck();
-      await store.getDecision(a.decision.id); // waits for the writer
+      await store.getDecision(a.decision.id); // a barrier: applies the pending records
       expect(rows.get()).toBe(2);
       const open = await store.openLeadCounts([...STARTER_OWNER_IDS]);
       expect([...open.values()].reduce((sum, n) => sum + n, 0)).toBe(2);
@@ -374,7 +375,7 @@ describe('SQLite write-behind', () => {
       expect(errors).toEqual([expect.stringMatching(/another store owns/)]);
       const features = await withStarterRuleset(a);
       const d = await features.routing.route({ lead: lead(1), source: 'callout' });
-      await a.getDecision(d.decision.id); // waits for the writer
+      await a.getDecision(d.decision.id); // a barrier: applies the pending records
       expect((await b.getDecision(d.decision.id))?.ownerId).toBe(d.decision.ownerId);
     } finally {
       await b.close();

@@ -81,9 +81,9 @@ export interface SqliteStoreOptions {
   writeBehind?: boolean;
   /** How long the writer thread gathers records before a commit (default 20 ms; tests stretch it). */
   writerDelayMs?: number;
-  /** Journal size from which decisions wait for the writer to empty it (default 16 MiB; tests shrink it). */
+  /** Journal size from which the next decision group applies the pending records and empties it (default 16 MiB; tests shrink it). */
   journalLimitBytes?: number;
-  /** Unapplied records from which decisions wait for the writer (default 4,096; tests shrink it). */
+  /** Unapplied records from which the next decision group applies them itself (default 1,024; tests shrink it). */
   maxPendingRecords?: number;
   /** How long a start waits for the journal's previous owner (a process still exiting) before going without. */
   journalLockWaitMs?: number;

@@ -81,13 +81,20 @@ export function opStatement(name: string, params: unknown[]): [string, unknown[]
  * Applies journal records with the main connection's statements (barriers, start-up recovery, writer thread
  * failure), in ONE transaction that skips the records the writer thread applied meanwhile: applied_seq is read
  * inside it, after BEGIN IMMEDIATE (which waits, in SQLite's busy handler, for a writer transaction to end).
- * Returns applied_seq after it, or null when there was nothing to apply.
+ * Returns applied_seq after it, or null when there was nothing to apply. `records` may be a function: it is called
+ * once the write lock is held (a barrier that finds the lock taken has parsed nothing).
  */
-export function applyRecords(db: Database.Database, s: Record<string, Database.Statement>, records: JournalRecord[]): number | null {
-  if (records.length === 0) return null;
+export function applyRecords(
+  db: Database.Database,
+  s: Record<string, Database.Statement>,
+  source: JournalRecord[] | (() => JournalRecord[]),
+): number | null {
+  if (Array.isArray(source) && source.length === 0) return null;
   const setApplied = db.prepare('UPDATE write_behind_state SET applied_seq = ? WHERE id = 1');
-  const last = records[records.length - 1]!.s;
   return db.transaction(() => {
+    const records = typeof source === 'function' ? source() : source;
+    if (records.length === 0) return null;
+    const last = records[records.length - 1]!.s;
     const applied = appliedSeq(db);
     for (const r of records) {
       if (r.s <= applied) continue;
@@ -138,7 +145,7 @@ export class WriteBehind {
   /** Every record journaled and not known to be applied, oldest first: what a barrier applies on the event loop. */
   private unapplied: Array<{ seq: number; json: string }> = [];
   /** Applies records on the main connection; returns applied_seq after it (set by the store). */
-  private applier: ((records: JournalRecord[], waitForLock: boolean) => number | null) | null = null;
+  private applier: ((records: () => JournalRecord[], waitForLock: boolean) => number | null) | null = null;
   /** Records journaled but not yet handed to the writer: posted every POST_MS (one message, not one per decision). */
   private outgoing: string[] = [];
   private postTimer: ReturnType<typeof setTimeout> | null = null;
@@ -167,7 +174,7 @@ export class WriteBehind {
     this.writer = writer;
   }
 
-  setApplier(applier: (records: JournalRecord[], waitForLock: boolean) => number | null): void {
+  setApplier(applier: (records: () => JournalRecord[], waitForLock: boolean) => number | null): void {
     this.applier = applier;
   }
 
@@ -323,8 +330,7 @@ export class WriteBehind {
     const waitForLock = Date.now() - this.barrierSince >= LOCK_PATIENCE_MS;
     let upTo: number;
     try {
-      const records = this.unapplied.map((r) => JSON.parse(r.json) as JournalRecord);
-      upTo = this.applier(records, waitForLock) ?? this.journaled;
+      upTo = this.applier(() => this.unapplied.map((r) => JSON.parse(r.json) as JournalRecord), waitForLock) ?? this.journaled;
     } catch {
       return false;
     }
