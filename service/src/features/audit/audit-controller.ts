@@ -27,8 +27,7 @@ export const decisionQuerySchema = z
 
 const params = z.object({ decisionId: short(64) });
 
-export function auditRouter(service: AuditService, auth: AuthGuards): Router {
-  const router = Router();
+export function auditRouter(service: AuditService, auth: AuthGuards, router: Router = Router()): Router {
 
   router.get('/v1/decisions', auth.callout, async (req, res) => {
     const query = parseOrThrow(decisionQuerySchema, req.query, 'query');

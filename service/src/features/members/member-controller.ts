@@ -8,8 +8,7 @@ import type { MemberService } from './member-service';
 const params = z.object({ ownerId: z.string().max(18, 'must be a 15 or 18 character Salesforce id') });
 export const patchMemberSchema = z.object({ available: z.boolean() }).strict();
 
-export function membersRouter(service: MemberService, auth: AuthGuards): Router {
-  const router = Router();
+export function membersRouter(service: MemberService, auth: AuthGuards, router: Router = Router()): Router {
 
   router.patch('/v1/members/:ownerId', auth.admin, async (req, res) => {
     const { ownerId } = parseOrThrow(params, req.params, 'params');

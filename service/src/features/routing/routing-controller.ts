@@ -52,8 +52,7 @@ function errorMessage(err: AppError): string {
   return err.details.length > 0 ? err.details.map((d) => `${d.path}: ${d.message}`).join('; ') : err.message;
 }
 
-export function routingRouter(service: RoutingService, auth: AuthGuards): Router {
-  const router = Router();
+export function routingRouter(service: RoutingService, auth: AuthGuards, router: Router = Router()): Router {
 
   router.post('/v1/route', auth.callout, async (req, res) => {
     const query = parseOrThrow(routeQuerySchema, req.query, 'query');

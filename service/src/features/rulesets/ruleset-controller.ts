@@ -15,8 +15,7 @@ export const simulateBodySchema = z
   .object({ leads: z.array(z.unknown()).max(10_000, 'at most 10000 leads'), ruleset: z.unknown().optional() })
   .strict();
 
-export function rulesetsRouter(service: RulesetService, auth: AuthGuards): Router {
-  const router = Router();
+export function rulesetsRouter(service: RulesetService, auth: AuthGuards, router: Router = Router()): Router {
 
   router.get('/v1/rulesets', auth.admin, async (_req, res) => {
     const list = await service.list();

@@ -15,8 +15,7 @@ export const whatIfBodySchema = z
   })
   .strict();
 
-export function whatIfRouter(service: WhatIfService, auth: AuthGuards): Router {
-  const router = Router();
+export function whatIfRouter(service: WhatIfService, auth: AuthGuards, router: Router = Router()): Router {
   router.post('/v1/rulesets/:name/what-if', auth.admin, async (req, res) => {
     const { name } = parseOrThrow(nameParams, req.params, 'params');
     const body = parseOrThrow(whatIfBodySchema, req.body ?? {}, 'body');
