@@ -278,6 +278,42 @@ describe('SQLite write-behind', () => {
     }
   });
 
+  test('a lead decided before a restart, or by another connection on the file, is a repeat (the known-leads filter)', async () => {
+    const first = openSqliteStore({ path: file, writeBehind: true });
+    let d1: Awaited<ReturnType<Awaited<ReturnType<typeof withStarterRuleset>>['routing']['route']>>;
+    try {
+      const features = await withStarterRuleset(first);
+      d1 = await features.routing.route({ lead: lead(1), source: 'callout' });
+    } finally {
+      await first.close();
+    }
+    const store = openSqliteStore({ path: file, writeBehind: true });
+    const other = openSqliteStore({ path: file, writeBehind: true, onWriteBehindError: () => undefined }); // runs without
+    try {
+      const features = createFeatures({ store, defaultRuleset: 'default' });
+      const again = await features.routing.route({ lead: lead(1), source: 'callout' });
+      expect(again).toMatchObject({ repeat: true, decision: { id: d1.decision.id } });
+      // Another connection decides lead 2 while this store is idle (nothing pending): its commit refills the filter.
+      await store.getDecision(d1.decision.id);
+      const byOther = await createFeatures({ store: other, defaultRuleset: 'default' }).routing.route({ lead: lead(2), source: 'callout' });
+      const seen = await features.routing.route({ lead: lead(2), source: 'callout' });
+      expect(seen).toMatchObject({ repeat: true, decision: { id: byOther.decision.id } });
+      // A lead decided here: once its record is in the tables (overlays dropped), the filter still knows it.
+      const d3 = await features.routing.route({ lead: lead(3), source: 'callout' });
+      await store.getDecision(d3.decision.id);
+      expect(await features.routing.route({ lead: lead(3), source: 'callout' })).toMatchObject({ repeat: true, decision: { id: d3.decision.id } });
+      expect(store.db.prepare('SELECT count(*) FROM decisions').pluck().get()).toBe(3);
+      // And it is on: a lead never seen needs no query.
+      const known = (store as unknown as { ops: { knownLeads: { active: boolean; mayHave(id: string): boolean } } }).ops.knownLeads;
+      expect(known.active).toBe(true);
+      expect(known.mayHave(toId18(lead(4).Id)!)).toBe(false);
+      expect(known.mayHave(toId18(lead(3).Id)!)).toBe(true);
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
   test('a record the writer cannot apply is reported and skipped; the decisions after it are applied', async () => {
     const errors: string[] = [];
     const store = openSqliteStore({ path: file, writeBehind: true, onWriteBehindError: (m) => errors.push(m) });

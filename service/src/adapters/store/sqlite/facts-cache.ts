@@ -38,11 +38,16 @@ export class FactsCache {
    */
   pinned = false;
 
-  /** Call under the write lock at the start of a transaction group with `PRAGMA data_version`. */
-  checkDataVersion(version: number): void {
-    if (this.pinned) return;
-    if (this.dataVersion !== null && version !== this.dataVersion) this.clear();
+  /**
+   * Call under the write lock at the start of a transaction group with `PRAGMA data_version`. True when another
+   * connection committed since the last check (the cache was dropped).
+   */
+  checkDataVersion(version: number): boolean {
+    if (this.pinned) return false;
+    const foreign = this.dataVersion !== null && version !== this.dataVersion;
+    if (foreign) this.clear();
     this.dataVersion = version;
+    return foreign;
   }
 
   /**

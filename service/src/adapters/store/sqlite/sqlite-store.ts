@@ -52,6 +52,7 @@ import { SQLITE_MIGRATIONS, type Migration } from './migrations';
 import { SqliteCrmSyncOps } from './crm-sync-ops'; // crm-sync (issue 6)
 import { JournalFile, readJournal } from './journal';
 import { JOURNAL_STATEMENTS, WriteBehind, WriteBehindTx, WriteBehindUnsupported, appliedSeq, applyRecords, type WriteBehindBase } from './write-behind';
+import { KnownLeads } from './known-leads';
 import { startWriterThread, type WriterThread } from './writer-thread';
 import type { ThreadScheduling } from './thread-priority';
 
@@ -176,6 +177,7 @@ function prepareStatements(db: Db) {
     firstSteps: p('SELECT first_steps FROM decisions WHERE id = ?').pluck(),
 
     dataVersion: p('PRAGMA data_version').pluck(),
+    allLeadIds: p('SELECT lead_id FROM lead_owners UNION ALL SELECT lead_id FROM decisions').pluck(),
     // Transaction control, prepared once: db.exec parses its SQL on every call, several times per decision.
     begin: p('BEGIN IMMEDIATE'),
     // A decision's two lookups in one statement (write-behind.ts): the lead's owner, and the id of its newest decision
@@ -278,6 +280,8 @@ class SqliteOps implements StoreTx {
   private readonly listCache = new Map<string, Database.Statement>();
   /** Routing facts between decisions (see facts-cache.ts for why it stays correct). */
   readonly facts = new FactsCache();
+  /** Leads with a decision or an owner row; on with write-behind (known-leads.ts). */
+  readonly knownLeads = new KnownLeads(() => this.s.allLeadIds.iterate() as Iterable<unknown>);
   private savepointSeq = 0;
 
   constructor(
@@ -287,7 +291,7 @@ class SqliteOps implements StoreTx {
 
   /** Under the write lock, first thing in a transaction group: another connection's commit drops the cache. */
   beginGroup(): void {
-    this.facts.checkDataVersion(Number(this.s.dataVersion.get()));
+    if (this.facts.checkDataVersion(Number(this.s.dataVersion.get()))) this.knownLeads.refresh();
   }
 
   /** Set by the store while a transaction group runs (its start did beginGroup already). */
@@ -564,6 +568,7 @@ class SqliteOps implements StoreTx {
     // The first steps of this decision go into its row; any entry for another decision goes to the table.
     const own = timeline?.filter((e) => e.decisionId === d.id) ?? [];
     const firstSteps = own.length > 0 ? JSON.stringify(own.map((e) => [e.step, e.at, e.detail])) : null;
+    this.knownLeads.add(d.leadId);
     // Positional parameters (decisionParams): binding by name from a spread copy cost ~1.2 us more per row.
     this.s.insertDecision.run(...decisionParams(d), firstSteps);
     if (timeline && own.length < timeline.length) await this.insertTimeline(timeline.filter((e) => e.decisionId !== d.id));
@@ -587,6 +592,7 @@ class SqliteOps implements StoreTx {
       this.s.openDown.run(previous.ownerId);
       this.facts.openMoved(previous.ownerId, -1);
     }
+    this.knownLeads.add(leadId);
     this.s.upsertLeadOwner.run(leadId, ownerId, 1, at);
     this.s.openUp.run(ownerId);
     this.facts.openMoved(ownerId, 1);
@@ -597,6 +603,7 @@ class SqliteOps implements StoreTx {
     if (!previous || !previous.open) return previous;
     this.s.openDown.run(previous.ownerId);
     this.facts.openMoved(previous.ownerId, -1);
+    this.knownLeads.add(leadId);
     this.s.upsertLeadOwner.run(leadId, previous.ownerId, 0, at);
     return previous;
   }
@@ -739,6 +746,7 @@ class SqliteStoreImpl {
 
   /** Turns write-behind on (openSqliteStore, after recovery). */
   enableWriteBehind(wb: WriteBehind, writer: WriterThread, releaseLock: () => void): void {
+    this.ops.knownLeads.rebuild(); // after recovery: the tables hold every decision so far
     this.wb = wb;
     this.writer = writer;
     this.releaseLock = releaseLock;

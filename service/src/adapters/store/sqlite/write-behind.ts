@@ -29,6 +29,7 @@ import type { PoolState } from '../../../core';
 import type { DecisionRecord, LeadOwnership, RoutingFacts, RoutingFactsQuery, StoreTx, TimelineEntry } from '../../../features/store-port';
 import { decisionParams, poolStateFromRow } from '../row-mapping';
 import { FactsCache, clonePoolState } from './facts-cache';
+import type { KnownLeads } from './known-leads';
 import { encodeRecord, type JournalFile, type JournalOp, type JournalRecord } from './journal';
 import type { WriterThread } from './writer-thread';
 
@@ -51,6 +52,7 @@ export const JOURNAL_STATEMENTS = [
 export interface WriteBehindBase extends StoreTx {
   readonly s: Record<string, Database.Statement>;
   readonly facts: FactsCache;
+  readonly knownLeads: KnownLeads;
 }
 
 /** Thrown inside a decision transaction for an operation it cannot serve; the store runs the body normally. */
@@ -472,6 +474,11 @@ export class WriteBehindTx implements StoreTx {
   async latestDecisionFor(leadId: string, ruleset: string, version: number): Promise<DecisionRecord | null> {
     const pending = this.wb.pendingDecision(leadId, ruleset, version);
     if (pending) return pending;
+    if (!this.base.knownLeads.mayHave(leadId) && !this.wb.pendingOwner(leadId)) {
+      // A lead the file has never seen (known-leads.ts): no decision, no owner row, no query.
+      this.ownersRead.set(leadId, null);
+      return null;
+    }
     // One statement for both lookups of a decision (the owner is asked for next, by assignLead): for a new lead,
     // the usual case, nothing else touches SQLite on the event loop.
     const [owner, decisionId] = this.base.s.leadLookup!.get(leadId, leadId, ruleset, version) as [string | null, string | null];
@@ -496,6 +503,7 @@ export class WriteBehindTx implements StoreTx {
     const firstSteps = own.length > 0 ? JSON.stringify(own.map((e) => [e.step, e.at, e.detail])) : null;
     const params = decisionParams(d, false);
     params.push(firstSteps);
+    this.base.knownLeads.add(d.leadId);
     this.ops.push([DECISION_JSON_OP, params]);
     if (timeline && own.length < timeline.length) await this.insertTimeline(timeline.filter((e) => e.decisionId !== d.id));
     const newest = this.wb.pendingDecision(d.leadId, d.ruleset, d.rulesetVersion);
@@ -518,6 +526,7 @@ export class WriteBehindTx implements StoreTx {
   async assignLead(leadId: string, ownerId: string, at: string): Promise<LeadOwnership | null> {
     const previous = await this.getLeadOwnership(leadId);
     if (previous?.open) this.moveOpen(previous.ownerId, -1);
+    this.base.knownLeads.add(leadId);
     this.ops.push(['upsertLeadOwner', [leadId, ownerId, 1, at]]);
     this.moveOpen(ownerId, 1);
     this.setIn(this.wb.owners, leadId, { seq: this.seq, value: { leadId, ownerId, open: true, updatedAt: at } });
@@ -527,6 +536,7 @@ export class WriteBehindTx implements StoreTx {
     const previous = await this.getLeadOwnership(leadId);
     if (!previous || !previous.open) return previous;
     this.moveOpen(previous.ownerId, -1);
+    this.base.knownLeads.add(leadId);
     this.ops.push(['upsertLeadOwner', [leadId, previous.ownerId, 0, at]]);
     this.setIn(this.wb.owners, leadId, { seq: this.seq, value: { leadId, ownerId: previous.ownerId, open: false, updatedAt: at } });
     return previous;
