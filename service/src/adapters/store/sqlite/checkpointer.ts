@@ -27,7 +27,7 @@ import { LOWER_PRIORITY_SOURCE, type ThreadPriority, type ThreadScheduling } fro
  * Each pass fsyncs the WAL and the database file, and on this 2-core VM the I/O of each fsync (the block layer,
  * ext4's journal commit, completion interrupts) briefly competes with the request path whatever the thread's nice
  * value. In an interleaved A/B at one connection (3 x 6 s each), p99 was 0.96 ms with a pass every 250 ms, 0.78 ms
- * every second, 0.77 ms every 2 s and 0.73 ms every 10 s (echo ~0.45 ms); the RESTART below still bounds the WAL
+ * every second, 0.77 ms every 2 s and 0.73 ms every 10 s; the RESTART below still bounds the WAL
  * (5,000 frames plus one interval's writes).
  */
 export const CHECKPOINT_INTERVAL_MS = 1000;
