@@ -3,7 +3,10 @@
  * measured by bench/load-client.ts (a closed-loop load generator in its own process; see there why not wrk's
  * latency figures) against the servers started by this script, each in its own child process so no two share an
  * event loop, all running side by side and taking turns in interleaved rounds (BENCH_ROUNDS, default 5):
- *   - echo:     a bare Express 5 JSON echo (express.json(), res.json(req.body)): the baseline;
+ *   - echo:     a bare Express 5 JSON echo (express.json(), res.json(req.body)), started with app.listen: the baseline;
+ *   - echo-classes: the same echo on a server that gives express requests born with its prototypes, as the service's
+ *               server does (service/src/http/message-classes.ts: a V8 cost of express's per-request setPrototypeOf),
+ *               so the service's ratios can also be read against an echo that does not pay that cost (not a target);
  *   - platform: our HTTP platform (createHttpApp: request id, metrics, JSON reader, auth guard, zod validation,
  *               error middleware) with a stub route answering a fixed decision: the cost of the HTTP layer alone;
  *   - service:  the real service from dist (`node dist/service/src/main.js`, SQLite in a temp dir, tokens set), when
@@ -260,6 +263,14 @@ function printTable(rows: Row[], seconds: number, rounds: number): void {
   }
   console.log('req/s: all requests over all rounds; p50/p99: mean of the rounds. Targets for the service: >= 0.67x the echo');
   console.log('throughput (with durable audit), p99 <= 1.5x the echo. "little" = req/s x mean latency / connections (~1).');
+  for (const connections of CONNECTIONS) {
+    const other = rows.find((r) => r.server === 'echo-classes' && r.connections === connections)?.result;
+    const service = rows.find((r) => r.server === 'service' && r.connections === connections)?.result;
+    if (!other || !service) continue;
+    console.log(
+      `service vs echo-classes at ${connections}: ${(service.rps / other.rps).toFixed(2)}x req/s, ${(service.p99ms / other.p99ms).toFixed(2)}x p99 (for reading only; the targets are against echo)`,
+    );
+  }
 }
 
 export async function run(): Promise<void> {
@@ -270,6 +281,7 @@ export async function run(): Promise<void> {
   const quietEnv = { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
   const targets: Target[] = [
     { name: 'echo', start: (port) => nodeChild([self, '--serve=echo', String(port)], quietEnv) },
+    { name: 'echo-classes', start: (port) => nodeChild([self, '--serve=echo-classes', String(port)], quietEnv) },
     { name: 'platform', start: (port) => nodeChild([self, '--serve=platform', String(port)], quietEnv) },
   ];
   // The compiled entry point itself (what service/bin/start.js requires after its build-if-needed step): this
@@ -319,7 +331,7 @@ export async function run(): Promise<void> {
 /** Child-process servers of this benchmark. */
 async function serve(kind: string, port: number): Promise<void> {
   const express = (await import('express')).default;
-  if (kind === 'echo') {
+  if (kind === 'echo' || kind === 'echo-classes') {
     const app = express();
     app.use(express.json());
     app.get('/healthz', (_req, res) => {
@@ -328,7 +340,12 @@ async function serve(kind: string, port: number): Promise<void> {
     app.post('/v1/route', (req, res) => {
       res.json(req.body);
     });
-    app.listen(port, '127.0.0.1');
+    if (kind === 'echo') app.listen(port, '127.0.0.1');
+    else {
+      const { createServer } = await import('node:http');
+      const { expressMessageClasses } = await import('../service/src/http/message-classes');
+      createServer(expressMessageClasses(app), app).listen(port, '127.0.0.1');
+    }
     return;
   }
   const { z } = await import('zod');
