@@ -3,6 +3,7 @@
  * token may do everything. Tokens are compared in constant time: both sides are hashed to 32 bytes first, so
  * neither the content nor the length of a configured token leaks through timing.
  */
+import * as crypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthorizedError } from './errors';
@@ -16,8 +17,15 @@ export interface AuthGuards {
   admin: RequestHandler;
 }
 
+/**
+ * crypto.hash (Node >= 20.12) is one native call; createHash makes a Hash object per call, and each one's weak
+ * handle costs V8 time in every young-generation collection (~480 per scavenge at one connection, 0.1-0.5 ms of the
+ * pause, measured with --trace-gc-nvp). createHash stays for older Node 20 releases.
+ */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, outputEncoding: 'buffer') => Buffer }).hash;
+
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return oneShotHash ? oneShotHash('sha256', value, 'buffer') : createHash('sha256').update(value, 'utf8').digest();
 }
 
 /** Constant-time string equality (length-independent). */
