@@ -4,7 +4,6 @@
  * neither the content nor the length of a configured token leaks through timing.
  */
 import * as crypto from 'node:crypto';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthorizedError } from './errors';
 
@@ -25,12 +24,12 @@ export interface AuthGuards {
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, outputEncoding: 'buffer') => Buffer }).hash;
 
 function digest(value: string): Buffer {
-  return oneShotHash ? oneShotHash('sha256', value, 'buffer') : createHash('sha256').update(value, 'utf8').digest();
+  return oneShotHash ? oneShotHash('sha256', value, 'buffer') : crypto.createHash('sha256').update(value, 'utf8').digest();
 }
 
 /** Constant-time string equality (length-independent). */
 export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+  return crypto.timingSafeEqual(digest(a), digest(b));
 }
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
@@ -57,8 +56,8 @@ export function createAuthGuards(tokens: { callout: string; admin: string }): Au
   function identify(header: string | undefined): Principal | null {
     const token = bearerToken(header);
     const presented = digest(token ?? '');
-    const isAdmin = timingSafeEqual(presented, adminDigest);
-    const isCallout = timingSafeEqual(presented, calloutDigest);
+    const isAdmin = crypto.timingSafeEqual(presented, adminDigest);
+    const isCallout = crypto.timingSafeEqual(presented, calloutDigest);
     if (token === null) return null;
     if (isAdmin) return 'admin';
     if (isCallout) return 'callout';

@@ -285,8 +285,9 @@ export class WriteBehind {
     let done = 0;
     while (done < this.unapplied.length && this.unapplied[done]!.seq <= seq) done++;
     if (done > 0) this.unapplied.splice(0, done);
-    // New maps of what is still pending, not deletes (see pendingAfter). No decision group is open here (holdAcks),
-    // so no undo of a transaction still holds the maps being replaced.
+    // New maps of what is still pending, not deletes (see pendingAfter). This never runs while a decision group is
+    // open (reports wait for its end, holdAcks; a dead writer's recovery too, SqliteStore.writerFailed), so no
+    // transaction's undo still holds the maps being replaced.
     this.decisions = pendingAfter(this.decisions, seq);
     this.owners = pendingAfter(this.owners, seq);
     if (!this.pending) {
